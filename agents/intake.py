@@ -1,0 +1,39 @@
+"""The first end-to-end slice: count the events on one department topic per key.
+
+Each new count is written to a compacted result topic, so a reader sees the latest count of each
+key. The key is the enterprise id, as on every per-enterprise topic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+AGENT_NAME = "intake-counter"
+TABLE_NAME = "intake-counts"
+
+
+@dataclass(frozen=True)
+class IntakeTopics:
+    source: str
+    result: str
+    partitions: int  # of the source topic; the table's changelog must match it
+
+
+def register_intake_counter(app: faust.App, topics: IntakeTopics) -> Any:
+    source = app.topic(topics.source, key_type=bytes, value_type=bytes, value_serializer="raw")
+    result = app.topic(topics.result, key_type=bytes, value_type=bytes, value_serializer="raw")
+    counts = app.Table(TABLE_NAME, default=int, partitions=topics.partitions)
+
+    async def count_events(stream: AsyncIterator[tuple[bytes, bytes]]) -> AsyncIterator[int]:
+        async for key, _value in stream.items():  # type: ignore[attr-defined]
+            counts[key] += 1
+            summary = {"key": key.decode(), "count": counts[key], "source": topics.source}
+            await result.send(key=key, value=json.dumps(summary).encode())
+            yield counts[key]
+
+    return app.agent(source, name=AGENT_NAME)(count_events)

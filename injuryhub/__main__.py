@@ -1,0 +1,3 @@
+from injuryhub.cli import main
+
+main()

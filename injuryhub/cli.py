@@ -1,0 +1,22 @@
+"""`injuryhub`: the one entry point, and the one place that wires the hub's parts together."""
+
+from __future__ import annotations
+
+import typer
+
+from injuryhub import broker_cli, demo, topics_cli, worker_cli
+
+app = typer.Typer(
+    name="injuryhub",
+    help="injury-hub 工伤预防数据共享枢纽: work-injury prevention data sharing on Apache Kafka.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(broker_cli.app, name="broker")
+app.add_typer(topics_cli.app, name="topics")
+app.command()(worker_cli.worker)
+app.command()(demo.demo)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,140 @@
+"""Find, start and signal the local Kafka node processes.
+
+A node is recognised by its command line (``kafka.Kafka <its server.properties>``), not by its pid
+file alone: after a crash or a reboot a pid file can name a dead process or, worse, a stranger
+that got the same pid.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from streams.broker.jars import KafkaJars
+from streams.broker.layout import LISTENER_HOST, NodeSpec
+
+KAFKA_MAIN_CLASS = "kafka.Kafka"
+LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
+_PROC = Path("/proc")
+
+
+def find_node_pid(node: NodeSpec) -> int | None:
+    """The pid of the live java process serving ``node``, if there is one."""
+    wanted = str(node.config_path)
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # the process ended while we looked
+            continue
+        decoded = [arg.decode(errors="replace") for arg in args]
+        if KAFKA_MAIN_CLASS in decoded and wanted in decoded and _is_alive(int(entry.name)):
+            return int(entry.name)
+    return None
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        state = (_PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has exited; only its parent has not reaped it yet
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((LISTENER_HOST, port))
+        except OSError:
+            return True
+    return False
+
+
+def format_storage(node: NodeSpec, jars: KafkaJars, cluster_id: str, java: str) -> None:
+    """Write the KRaft metadata for a new node (``kafka-storage.sh format``)."""
+    command = [
+        java,
+        "-cp",
+        jars.classpath,
+        f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
+        "kafka.tools.StorageTool",
+        "format",
+        "--cluster-id",
+        cluster_id,
+        "--config",
+        str(node.config_path),
+        "--ignore-formatted",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"formatting node {node.node_id} storage in {node.data_dir} failed "
+            f"(exit {result.returncode}): {(result.stdout + result.stderr).strip()[-800:]}"
+        )
+
+
+def spawn_node(node: NodeSpec, jars: KafkaJars, java: str, heap: str) -> int:
+    """Start one node in its own session (so it outlives this CLI) and record its pid."""
+    command = [
+        java,
+        f"-Xmx{heap}",
+        f"-Xms{heap}",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
+        f"-Dkafka.logs.dir={node.home}",
+        "-cp",
+        jars.classpath,
+        KAFKA_MAIN_CLASS,
+        str(node.config_path),
+    ]
+    with node.log_path.open("ab") as log:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
+    node.pid_path.write_text(f"{process.pid}\n", encoding="utf-8")
+    return process.pid
+
+
+def terminate(pids: list[int], timeout: float) -> list[int]:
+    """SIGTERM the pids, wait for a clean shutdown, SIGKILL what is left; return those killed."""
+    for pid in pids:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_is_alive(pid) for pid in pids):
+        _reap(pids)
+        time.sleep(0.1)
+    killed = [pid for pid in pids if _is_alive(pid)]
+    for pid in killed:
+        _signal(pid, signal.SIGKILL)
+    while any(_is_alive(pid) for pid in killed):
+        _reap(killed)
+        time.sleep(0.05)
+    return killed
+
+
+def _signal(pid: int, signum: signal.Signals) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _reap(pids: list[int]) -> None:
+    """Collect exit status of nodes this very process started (tests do), so they don't linger."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass

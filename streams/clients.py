@@ -1,0 +1,101 @@
+"""Producer and consumer factories: kafka-python for synchronous producers (connectors), aiokafka
+for asynchronous readers (dashboards, tests). The Faust worker brings its own clients."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from kafka import KafkaProducer
+
+
+def make_producer(bootstrap: str, client_id: str, **overrides: Any) -> KafkaProducer:
+    """An idempotent producer that waits for every in-sync replica: nothing acknowledged is lost
+    and a retried send is never written twice."""
+    config: dict[str, Any] = {
+        "bootstrap_servers": bootstrap,
+        "client_id": client_id,
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "retries": 2_147_483_647,
+        "max_in_flight_requests_per_connection": 5,
+    }
+    return KafkaProducer(**(config | overrides))
+
+
+@dataclass(frozen=True)
+class Record:
+    """One message as read back, with where it came from."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp_ms: int
+
+
+async def read_to_end(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Record]:
+    """Every message in ``topic`` up to its end offsets at the time of the call, in partition
+    order. Reads without a consumer group, so it commits nothing and disturbs no one."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        if topic not in await consumer.topics():
+            raise LookupError(f"topic {topic!r} does not exist on {bootstrap}")
+        assigned = await _wait_for_assignment(consumer, timeout_s)
+        await consumer.seek_to_beginning(*assigned)
+        end_offsets = await consumer.end_offsets(assigned)
+        records: list[Record] = []
+        remaining = {tp for tp in assigned if end_offsets[tp] > 0}
+        deadline = time.monotonic() + timeout_s
+        while remaining:
+            batches = await consumer.getmany(*remaining, timeout_ms=500)
+            for tp, messages in batches.items():
+                records.extend(
+                    Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
+                    for m in messages
+                    if m.offset < end_offsets[tp]
+                )
+            # Position, not the last offset seen: compaction and transaction markers leave
+            # offsets that are never delivered.
+            for tp in list(remaining):
+                if await consumer.position(tp) >= end_offsets[tp]:
+                    remaining.discard(tp)
+            if batches:
+                deadline = time.monotonic() + timeout_s
+            elif remaining and time.monotonic() > deadline:
+                raise TimeoutError(f"no progress reading {topic} for {timeout_s:.0f} s")
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def _wait_for_assignment(
+    consumer: AIOKafkaConsumer, timeout_s: float
+) -> list[TopicPartition]:
+    """Without a group, the consumer assigns itself every partition once metadata arrives."""
+    deadline = time.monotonic() + timeout_s
+    while not consumer.assignment():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no partitions assigned within {timeout_s:.0f} s")
+        await asyncio.sleep(0.05)
+    return sorted(consumer.assignment())
+
+
+def latest_per_key(records: list[Record]) -> dict[bytes | None, bytes | None]:
+    """What a compacted topic converges to: the last value of each key."""
+    latest: dict[bytes | None, bytes | None] = {}
+    for record in records:
+        latest[record.key] = record.value
+    return latest

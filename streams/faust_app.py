@@ -1,0 +1,27 @@
+"""The Faust application the hub's agents register on."""
+
+from __future__ import annotations
+
+import faust
+
+from streams.settings import HubSettings
+
+
+def make_app(settings: HubSettings, app_id: str | None = None) -> faust.App:
+    """A Faust app on the configured brokers with RocksDB (rocksdict) table stores.
+
+    The app id names the consumer group and prefixes the changelog topics; table stores live
+    under ``<state_dir>/worker`` so a restarted worker finds them again.
+    """
+    return faust.App(
+        app_id or settings.app_id,
+        broker=[f"kafka://{server}" for server in settings.bootstrap_list],
+        store="rocksdb://",
+        datadir=str(settings.state_dir.resolve() / "worker"),
+        topic_replication_factor=settings.replication_factor,
+        # Every topic the agents read comes from the catalogue; only Faust's own changelog and
+        # repartition topics are created by Faust.
+        topic_allow_declare=True,
+        autodiscover=False,
+        web_enabled=False,
+    )

@@ -1,0 +1,86 @@
+"""The hub's one settings object, read from ``INJURYHUB_*`` environment variables and ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class HubSettings(BaseSettings):
+    """Settings shared by every part of the hub.
+
+    Relative paths are resolved against the working directory, so the ``make`` targets (run from
+    the checkout) and a container (run from ``/app``) both find their state in one place.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="INJURYHUB_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    bootstrap_servers: str | None = Field(
+        default=None,
+        description="Comma-separated host:port list of the Kafka brokers to talk to; unset means "
+        "the local broker started by `injuryhub broker start`.",
+    )
+    state_dir: Path = Field(
+        default=Path(".state"),
+        description="Where the local broker keeps its data, logs and pid files, and the worker "
+        "its table stores.",
+    )
+    cache_dir: Path = Field(
+        default=Path(".cache"),
+        description="Where the Kafka broker's jars are resolved to (git ignores it).",
+    )
+    broker_port: int = Field(
+        default=9092, ge=1024, le=65535, description="Client port of local node 1; node N uses +N-1."
+    )
+    controller_port: int = Field(
+        default=9192,
+        ge=1024,
+        le=65535,
+        description="KRaft controller port of local node 1; node N uses +N-1.",
+    )
+    broker_heap: str = Field(default="512m", description="JVM heap (-Xmx) of each local node.")
+    replication_factor: int = Field(
+        default=1, ge=1, description="Replication factor for the hub's topics."
+    )
+    app_id: str = Field(default="injuryhub", description="Faust application id (consumer group).")
+    pseudonym_key: SecretStr = Field(
+        default=SecretStr("local-demo-key-change-me"),
+        description="Per-deployment HMAC key that turns resident ID numbers into pseudonyms.",
+    )
+
+    @field_validator("bootstrap_servers")
+    @classmethod
+    def _servers_are_host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for server in value.split(","):
+            host, sep, port = server.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                raise ValueError(
+                    f"bootstrap server {server.strip()!r} is not host:port "
+                    "(set INJURYHUB_BOOTSTRAP_SERVERS, e.g. 127.0.0.1:9092)"
+                )
+        return value
+
+    @property
+    def bootstrap(self) -> str:
+        """The brokers to connect to: the configured ones, else local node 1."""
+        return self.bootstrap_servers or f"127.0.0.1:{self.broker_port}"
+
+    @property
+    def bootstrap_list(self) -> list[str]:
+        return [server.strip() for server in self.bootstrap.split(",")]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> HubSettings:
+    return HubSettings()

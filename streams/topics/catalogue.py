@@ -1,0 +1,159 @@
+"""Every topic of the hub, declared in one place.
+
+Names follow ``dept.<dept>.<event>.v<N>`` for what a department publishes, ``hub.<name>`` for
+what the hub derives or keeps as reference, and ``hub.dlq.<dept>`` for each department's rejects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: The seven departments of the joint meeting (see DESIGN.md).
+DEPARTMENTS: tuple[str, ...] = (
+    "hrss",
+    "finance",
+    "housing",
+    "transport",
+    "health",
+    "emergency",
+    "union",
+)
+
+FOREVER = -1
+_DEPT_TOPIC = re.compile(r"^dept\.(?P<dept>[a-z]+)\.(?P<event>[a-z][a-z0-9-]*)\.v(?P<version>\d+)$")
+_HUB_TOPIC = re.compile(r"^hub\.[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    owner: str  # the department that writes it, or "hub"
+    doc: str
+    partitions: int = 6
+    cleanup_policy: Literal["delete", "compact"] = "delete"
+    # The hub is the departments' shared record and is replayed from the start, and events carry
+    # their historic time: time-based retention would silently drop old years. Keep by default.
+    retention_ms: int = FOREVER
+    #: None: the deployment's replication factor (INJURYHUB_REPLICATION_FACTOR).
+    replication: int | None = None
+    extra_configs: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not (_DEPT_TOPIC.match(self.name) or _HUB_TOPIC.match(self.name)):
+            raise ValueError(
+                f"topic name {self.name!r} follows neither dept.<dept>.<event>.v<N> "
+                "nor hub.<name>"
+            )
+        dept = _DEPT_TOPIC.match(self.name)
+        if dept and dept["dept"] not in DEPARTMENTS:
+            raise ValueError(f"topic {self.name!r} names unknown department {dept['dept']!r}")
+        if dept and dept["dept"] != self.owner:
+            raise ValueError(f"topic {self.name!r} must be owned by {dept['dept']!r}")
+        if self.partitions < 1:
+            raise ValueError(f"topic {self.name!r}: partitions must be >= 1")
+
+    def configs(self) -> dict[str, str]:
+        configs = {"cleanup.policy": self.cleanup_policy}
+        if self.cleanup_policy == "delete":
+            configs["retention.ms"] = str(self.retention_ms)
+        return configs | self.extra_configs
+
+    def replication_for(self, default: int) -> int:
+        return self.replication if self.replication is not None else default
+
+
+def dept_topic(dept: str, event: str, version: int = 1) -> str:
+    return f"dept.{dept}.{event}.v{version}"
+
+
+def dlq_topic(dept: str) -> str:
+    return f"hub.dlq.{dept}"
+
+
+#: What each department publishes (event names; the Avro contracts come with the schemas).
+DEPARTMENT_EVENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "hrss": (
+        ("injury-recognition", "工伤认定申请与决定 work-injury recognition application/decision"),
+        ("disability-appraisal", "劳动能力鉴定 disability appraisal, grades 1-10"),
+        ("benefit-payment", "工伤保险待遇支付 benefit payment"),
+        ("insured-headcount", "参保人数 monthly insured headcount per enterprise"),
+        ("training-completion", "工伤预防培训 prevention-training completion"),
+        ("prevention-project", "工伤预防项目 prevention project"),
+    ),
+    "finance": (
+        ("fund-allocation", "工伤预防费 prevention-fund allocation"),
+        ("fund-disbursement", "工伤预防费 prevention-fund disbursement"),
+    ),
+    "housing": (
+        ("site-inspection", "建筑工地检查 construction-site inspection"),
+        ("construction-accident", "建筑施工事故 construction accident"),
+    ),
+    "transport": (
+        ("accident", "交通运输企业事故 transport-enterprise accident"),
+        ("inspection", "交通运输企业检查 transport-enterprise inspection"),
+    ),
+    "health": (
+        ("od-diagnosis", "职业病诊断 occupational-disease diagnosis"),
+        ("hazard-measurement", "职业病危害因素检测 occupational-hazard measurement"),
+        ("health-examination", "职业健康检查 occupational health examination"),
+        ("injury-treatment", "工伤医疗 hospital work-injury treatment record"),
+    ),
+    "emergency": (
+        ("accident-report", "生产安全事故报告 production-safety accident report"),
+        ("hazard-inspection", "隐患排查治理 hidden-hazard inspection and rectification"),
+        ("enforcement", "执法 enforcement action"),
+    ),
+    "union": (
+        ("worker-report", "职工举报投诉 worker report/complaint"),
+        ("training-participation", "培训参与 training participation"),
+        ("model-unit-nomination", "模范单位推荐 model-unit nomination"),
+    ),
+}
+
+HUB_TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec(
+        "hub.enterprises",
+        "hub",
+        "企业名录 enterprise registry, latest record per USCC",
+        cleanup_policy="compact",
+    ),
+    TopicSpec(
+        "hub.schemas",
+        "hub",
+        "Avro schemas keyed by CRC-64-AVRO fingerprint",
+        partitions=1,
+        cleanup_policy="compact",
+    ),
+    TopicSpec(
+        "hub.intake-counts",
+        "hub",
+        "events counted per key by the first end-to-end slice agent",
+        cleanup_policy="compact",
+    ),
+    TopicSpec("hub.aggregates", "hub", "rolling aggregate snapshots", cleanup_policy="compact"),
+    TopicSpec("hub.alerts", "hub", "工伤事故风险预警 risk alerts", partitions=3),
+    TopicSpec("hub.bulletins", "hub", "态势简报 situation bulletins", partitions=1),
+)
+
+
+def catalogue() -> tuple[TopicSpec, ...]:
+    """All topics of a deployment, department topics first."""
+    dept_topics = tuple(
+        TopicSpec(dept_topic(dept, event), dept, doc)
+        for dept, events in DEPARTMENT_EVENTS.items()
+        for event, doc in events
+    )
+    dlq_topics = tuple(
+        TopicSpec(dlq_topic(dept), "hub", f"rejected records of {dept}", partitions=3)
+        for dept in DEPARTMENTS
+    )
+    return dept_topics + HUB_TOPICS + dlq_topics
+
+
+def find_topic(name: str) -> TopicSpec:
+    for spec in catalogue():
+        if spec.name == name:
+            return spec
+    raise KeyError(f"topic {name!r} is not in the catalogue (streams/topics/catalogue.py)")
