@@ -24,7 +24,14 @@ class IntakeTopics:
     partitions: int  # of the source topic; the table's changelog must match it
 
 
-def register_intake_counter(app: faust.App, topics: IntakeTopics) -> Any:
+@dataclass(frozen=True)
+class IntakeCounter:
+    agent: Any
+    counts: Any  # faust.Table[bytes, int]
+    result: Any  # faust.TopicT
+
+
+def register_intake_counter(app: faust.App, topics: IntakeTopics) -> IntakeCounter:
     source = app.topic(topics.source, key_type=bytes, value_type=bytes, value_serializer="raw")
     result = app.topic(topics.result, key_type=bytes, value_type=bytes, value_serializer="raw")
     counts = app.Table(TABLE_NAME, default=int, partitions=topics.partitions)
@@ -36,4 +43,5 @@ def register_intake_counter(app: faust.App, topics: IntakeTopics) -> Any:
             await result.send(key=key, value=json.dumps(summary).encode())
             yield counts[key]
 
-    return app.agent(source, name=AGENT_NAME)(count_events)
+    agent = app.agent(source, name=AGENT_NAME)(count_events)
+    return IntakeCounter(agent=agent, counts=counts, result=result)

@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from injuryhub.console import clear_errors, console, load_settings
-from streams.broker.cluster import BrokerError, LocalCluster
+from streams.broker.cluster import LocalCluster
+from streams.broker.errors import BrokerError
 from streams.broker.jars import KAFKA_VERSION, JarFetchError, fetch_jars
 from streams.broker.readiness import registered_brokers
 

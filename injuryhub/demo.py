@@ -16,7 +16,8 @@ from connectors.sample import publish_sample_events
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
 from injuryhub.worker_cli import DEFAULT_INTAKE_RESULT, DEFAULT_INTAKE_SOURCE
 from injuryhub.worker_process import running_worker
-from streams.broker.cluster import BrokerError, LocalCluster
+from streams.broker.cluster import LocalCluster
+from streams.broker.errors import BrokerError
 from streams.clients import latest_per_key, make_producer, read_to_end
 from streams.settings import HubSettings
 from streams.topics.admin import ensure_topics

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import faust
 
 from streams.settings import HubSettings
 
 
-def make_app(settings: HubSettings, app_id: str | None = None) -> faust.App:
-    """A Faust app on the configured brokers with RocksDB (rocksdict) table stores.
+def make_app(
+    settings: HubSettings,
+    app_id: str | None = None,
+    store: str = "rocksdb://",
+    loop: asyncio.AbstractEventLoop | None = None,
+) -> faust.App:
+    """A Faust app on the configured brokers with RocksDB (rocksdict) table stores by default;
+    unit tests pass ``memory://`` and their running loop (else mode makes a loop of its own that
+    nobody closes).
 
     The app id names the consumer group and prefixes the changelog topics; table stores live
     under ``<state_dir>/worker`` so a restarted worker finds them again.
@@ -16,7 +25,7 @@ def make_app(settings: HubSettings, app_id: str | None = None) -> faust.App:
     return faust.App(
         app_id or settings.app_id,
         broker=[f"kafka://{server}" for server in settings.bootstrap_list],
-        store="rocksdb://",
+        store=store,
         datadir=str(settings.state_dir.resolve() / "worker"),
         topic_replication_factor=settings.replication_factor,
         # Every topic the agents read comes from the catalogue; only Faust's own changelog and
@@ -24,4 +33,5 @@ def make_app(settings: HubSettings, app_id: str | None = None) -> faust.App:
         topic_allow_declare=True,
         autodiscover=False,
         web_enabled=False,
+        loop=loop,
     )

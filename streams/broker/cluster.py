@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streams.broker import processes
+from streams.broker.errors import BrokerError
 from streams.broker.jars import KAFKA_VERSION, KafkaJars, fetch_jars
 from streams.broker.layout import ClusterLayout, NodeSpec, new_cluster_id
 from streams.broker.readiness import registered_brokers
 from streams.settings import HubSettings
-
-
-class BrokerError(RuntimeError):
-    """The local cluster cannot do what was asked; the message says what to do instead."""
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,16 @@ import subprocess
 import time
 from pathlib import Path
 
+from streams.broker.errors import BrokerError
 from streams.broker.jars import KafkaJars
 from streams.broker.layout import LISTENER_HOST, NodeSpec
 
 KAFKA_MAIN_CLASS = "kafka.Kafka"
 LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
 _PROC = Path("/proc")
+#: Nodes started by this very process (the test suite does that). Holding on to them keeps
+#: Python from warning that a child is still running, and lets `terminate` reap them.
+_OUR_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
 def find_node_pid(node: NodeSpec) -> int | None:
@@ -73,9 +77,12 @@ def format_storage(node: NodeSpec, jars: KafkaJars, cluster_id: str, java: str) 
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise RuntimeError(
+        output = (result.stdout + result.stderr).strip().splitlines()
+        # The tool logs at INFO before it fails; what matters is what it says last.
+        reasons = [line for line in output if " INFO " not in line][-10:]
+        raise BrokerError(
             f"formatting node {node.node_id} storage in {node.data_dir} failed "
-            f"(exit {result.returncode}): {(result.stdout + result.stderr).strip()[-800:]}"
+            f"(exit {result.returncode}):\n" + "\n".join(reasons)
         )
 
 
@@ -103,6 +110,7 @@ def spawn_node(node: NodeSpec, jars: KafkaJars, java: str, heap: str) -> int:
             start_new_session=True,
             close_fds=True,
         )
+    _OUR_CHILDREN[process.pid] = process
     node.pid_path.write_text(f"{process.pid}\n", encoding="utf-8")
     return process.pid
 
@@ -121,6 +129,7 @@ def terminate(pids: list[int], timeout: float) -> list[int]:
     while any(_is_alive(pid) for pid in killed):
         _reap(killed)
         time.sleep(0.05)
+    _reap(pids)
     return killed
 
 
@@ -132,9 +141,8 @@ def _signal(pid: int, signum: signal.Signals) -> None:
 
 
 def _reap(pids: list[int]) -> None:
-    """Collect exit status of nodes this very process started (tests do), so they don't linger."""
+    """Collect the exit status of nodes this very process started, so none stays a zombie."""
     for pid in pids:
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
+        child = _OUR_CHILDREN.get(pid)
+        if child is not None and child.poll() is not None:
+            del _OUR_CHILDREN[pid]

@@ -1,0 +1,68 @@
+"""The first end-to-end slice on the real broker: kafka-python publishes, a real Faust worker
+(a separate `injuryhub worker` process) counts into a RocksDB table, aiokafka reads the result."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from connectors.sample import publish_sample_events
+from injuryhub.worker_process import running_worker
+from streams.clients import latest_per_key, make_producer, read_to_end
+from streams.topics.admin import ensure_topics
+from streams.topics.catalogue import TopicSpec
+from tests.support import unique
+
+pytestmark = pytest.mark.kafka
+
+
+def _agent_counts(bootstrap: str, topic: str) -> Counter[str]:
+    records = asyncio.run(read_to_end(bootstrap, topic))
+    return Counter(
+        {
+            (key or b"").decode(): json.loads(value)["count"]
+            for key, value in latest_per_key(records).items()
+            if value is not None
+        }
+    )
+
+
+def _wait_for_counts(bootstrap: str, topic: str, expected: Counter[str], worker_log: Path) -> None:
+    deadline = time.monotonic() + 120
+    counts: Counter[str] = Counter()
+    while time.monotonic() < deadline:
+        counts = _agent_counts(bootstrap, topic)
+        if counts == expected:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"counts {dict(counts)} never reached {dict(expected)}; see {worker_log}")
+
+
+def test_real_worker_counts_every_published_event(kafka_bootstrap: str, tmp_path: Path) -> None:
+    source = TopicSpec(f"dept.emergency.{unique('slice')}.v1", "emergency", "slice", partitions=3)
+    result = TopicSpec(f"hub.{unique('slice-counts')}", "hub", "slice", cleanup_policy="compact")
+    created = ensure_topics(kafka_bootstrap, [source, result], default_replication=1)
+    assert set(created.created) == {source.name, result.name}
+
+    with make_producer(kafka_bootstrap, "slice-test") as producer:
+        expected = publish_sample_events(producer, source.name, 120, seed=7, dept="emergency")
+    assert sum(expected.values()) == 120
+
+    env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path)}
+    args = ["--app-id", unique("slice-app"), "--intake-source", source.name]
+    args += ["--intake-result", result.name]
+    log = tmp_path / "worker.log"
+    with running_worker(args, log, env) as worker:
+        _wait_for_counts(kafka_bootstrap, result.name, expected, log)
+
+        # Events arriving while the worker runs are counted too, on top of the first batch.
+        with make_producer(kafka_bootstrap, "slice-test") as producer:
+            expected += publish_sample_events(producer, source.name, 30, seed=8, dept="emergency")
+        _wait_for_counts(kafka_bootstrap, result.name, expected, log)
+        assert worker.poll() is None, log.read_text()
+    assert worker.returncode == 0, log.read_text()[-3000:]

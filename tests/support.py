@@ -1,0 +1,53 @@
+"""Helpers shared by the tests (no fixtures here; those live in conftest.py)."""
+
+from __future__ import annotations
+
+import random
+import socket
+import uuid
+from pathlib import Path
+
+from streams.settings import HubSettings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Where the test suite's own local broker keeps its state; `.ci/run` stops it from here too.
+TEST_STATE_DIR = REPO_ROOT / ".state" / "test-broker"
+
+
+def _free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_runs(count: int, runs: int = 2) -> list[int]:
+    """Start ports of ``runs`` disjoint runs of ``count`` consecutive free loopback ports."""
+    rng = random.Random()
+    starts: list[int] = []
+    while len(starts) < runs:
+        start = rng.randrange(20_000, 60_000)
+        ports = range(start, start + count)
+        clashes = any(abs(start - other) < count for other in starts)
+        if not clashes and all(_free(port) for port in ports):
+            starts.append(start)
+    return starts
+
+
+def local_settings(state_dir: Path, nodes: int = 1, **overrides: object) -> HubSettings:
+    """Settings for a private local cluster on free ports, isolated from the user's."""
+    broker_port, controller_port = free_port_runs(nodes)
+    return HubSettings(
+        state_dir=state_dir,
+        cache_dir=REPO_ROOT / ".cache",
+        broker_port=broker_port,
+        controller_port=controller_port,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+def unique(prefix: str) -> str:
+    """A fresh name per test, so tests sharing one broker never see each other's data."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
