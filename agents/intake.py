@@ -36,8 +36,8 @@ def register_intake_counter(app: faust.App, topics: IntakeTopics) -> IntakeCount
     result = app.topic(topics.result, key_type=bytes, value_type=bytes, value_serializer="raw")
     counts = app.Table(TABLE_NAME, default=int, partitions=topics.partitions)
 
-    async def count_events(stream: AsyncIterator[tuple[bytes, bytes]]) -> AsyncIterator[int]:
-        async for key, _value in stream.items():  # type: ignore[attr-defined]
+    async def count_events(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for key, _value in stream.items():
             counts[key] += 1
             summary = {"key": key.decode(), "count": counts[key], "source": topics.source}
             await result.send(key=key, value=json.dumps(summary).encode())

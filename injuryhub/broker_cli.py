@@ -37,9 +37,13 @@ def fetch() -> None:
 def start(
     nodes: Annotated[
         int | None,
-        typer.Option(min=1, max=9, help="Nodes in the KRaft cluster (default: as formatted, or 1)."),
+        typer.Option(
+            min=1, max=9, help="Nodes in the KRaft cluster (default: as formatted, or 1)."
+        ),
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for the cluster to answer.")] = 120,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the cluster to answer.")
+    ] = 120,
 ) -> None:
     """Start the local cluster in the background and wait until it answers requests."""
     with clear_errors(BrokerError):
@@ -69,7 +73,9 @@ def stop(
     if not report.stopped:
         console.print("Kafka was not running.")
         return
-    forced = f", node(s) {list(report.killed)} killed after {timeout:.0f} s" if report.killed else ""
+    forced = (
+        f", node(s) {list(report.killed)} killed after {timeout:.0f} s" if report.killed else ""
+    )
     console.print(f"Kafka node(s) {list(report.stopped)} stopped in {report.seconds:.1f} s{forced}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from injuryhub import broker_cli, demo, topics_cli, worker_cli
+from injuryhub import broker_cli, demo, topics_cli, web_cli, worker_cli
 
 app = typer.Typer(
     name="injuryhub",
@@ -16,6 +16,7 @@ app.add_typer(broker_cli.app, name="broker")
 app.add_typer(topics_cli.app, name="topics")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
+app.command()(web_cli.web)
 
 
 def main() -> None:

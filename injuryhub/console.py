@@ -35,8 +35,9 @@ def load_settings() -> HubSettings:
 @contextmanager
 def clear_errors(*kinds: type[Exception]) -> Iterator[None]:
     """Report the given exception kinds as one red line and exit 1."""
+    caught: tuple[type[Exception], ...] = (UserFacingError, *kinds)
     try:
         yield
-    except (UserFacingError, *kinds) as error:
+    except caught as error:
         err_console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error

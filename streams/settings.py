@@ -39,7 +39,10 @@ class HubSettings(BaseSettings):
         description="Where the Kafka broker's jars are resolved to (git ignores it).",
     )
     broker_port: int = Field(
-        default=9092, ge=1024, le=65535, description="Client port of local node 1; node N uses +N-1."
+        default=9092,
+        ge=1024,
+        le=65535,
+        description="Client port of local node 1; node N uses +N-1.",
     )
     controller_port: int = Field(
         default=9192,

@@ -76,4 +76,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         needs_broker = "kafka_bootstrap" in getattr(item, "fixturenames", ())
         if needs_broker and item.get_closest_marker("kafka") is None:
-            raise pytest.UsageError(f"{item.nodeid} uses kafka_bootstrap without @pytest.mark.kafka")
+            raise pytest.UsageError(
+                f"{item.nodeid} uses kafka_bootstrap without @pytest.mark.kafka"
+            )

@@ -171,7 +171,9 @@ class LocalCluster:
         except RuntimeError as error:
             raise BrokerError(str(error)) from error
 
-    def _wait_until_ready(self, layout: ClusterLayout, nodes: list[NodeSpec], timeout: float) -> None:
+    def _wait_until_ready(
+        self, layout: ClusterLayout, nodes: list[NodeSpec], timeout: float
+    ) -> None:
         self._progress(f"waiting for {layout.node_count} node(s) to answer on {layout.bootstrap}")
         deadline = time.monotonic() + timeout
         while True:

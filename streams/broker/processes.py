@@ -7,6 +7,7 @@ that got the same pid.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -43,11 +44,20 @@ def find_node_pid(node: NodeSpec) -> int | None:
 
 
 def _is_alive(pid: int) -> bool:
+    child = _OUR_CHILDREN.get(pid)
+    if child is not None:
+        return child.poll() is None
     try:
-        state = (_PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
+        status = dict(
+            line.split(":\t", 1)
+            for line in (_PROC / str(pid) / "status").read_text().splitlines()
+            if ":\t" in line
+        )
+    except OSError:
         return False
-    return state != "Z"  # a zombie has exited; only its parent has not reaped it yet
+    # A JVM's main thread can end before its shutdown threads do: the process then shows as a
+    # zombie while it still runs. It has exited only when no thread is left but the leader.
+    return not status.get("State", "").startswith("Z") or int(status.get("Threads", "1")) > 1
 
 
 def port_in_use(port: int) -> bool:
@@ -134,10 +144,8 @@ def terminate(pids: list[int], timeout: float) -> list[int]:
 
 
 def _signal(pid: int, signum: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # it ended on its own meanwhile
         os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _reap(pids: list[int]) -> None:

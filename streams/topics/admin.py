@@ -62,9 +62,7 @@ def ensure_topics(
     return EnsureReport(tuple(created), tuple(spec.name for spec in existing), drift)
 
 
-def _create(
-    admin: KafkaAdminClient, specs: list[TopicSpec], default_replication: int
-) -> list[str]:
+def _create(admin: KafkaAdminClient, specs: list[TopicSpec], default_replication: int) -> list[str]:
     """Create in one request; if someone created one meanwhile, go topic by topic."""
     topics = [
         NewTopic(

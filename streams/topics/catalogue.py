@@ -43,8 +43,7 @@ class TopicSpec:
     def __post_init__(self) -> None:
         if not (_DEPT_TOPIC.match(self.name) or _HUB_TOPIC.match(self.name)):
             raise ValueError(
-                f"topic name {self.name!r} follows neither dept.<dept>.<event>.v<N> "
-                "nor hub.<name>"
+                f"topic name {self.name!r} follows neither dept.<dept>.<event>.v<N> nor hub.<name>"
             )
         dept = _DEPT_TOPIC.match(self.name)
         if dept and dept["dept"] not in DEPARTMENTS:
@@ -55,7 +54,7 @@ class TopicSpec:
             raise ValueError(f"topic {self.name!r}: partitions must be >= 1")
 
     def configs(self) -> dict[str, str]:
-        configs = {"cleanup.policy": self.cleanup_policy}
+        configs: dict[str, str] = {"cleanup.policy": self.cleanup_policy}
         if self.cleanup_policy == "delete":
             configs["retention.ms"] = str(self.retention_ms)
         return configs | self.extra_configs

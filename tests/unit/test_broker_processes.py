@@ -22,7 +22,9 @@ from streams.settings import HubSettings
 @pytest.fixture
 def cluster(tmp_path: Path) -> LocalCluster:
     settings = HubSettings(state_dir=tmp_path, broker_port=39092, controller_port=39192)
-    layout = ClusterLayout(tmp_path.resolve() / "broker", 2, 39092, 39192, new_cluster_id(), "4.1.1")
+    layout = ClusterLayout(
+        tmp_path.resolve() / "broker", 2, 39092, 39192, new_cluster_id(), "4.1.1"
+    )
     layout.save()
     for node in layout.nodes:
         node.home.mkdir(parents=True)
@@ -74,7 +76,7 @@ def test_a_pid_file_naming_someone_else_is_stale_not_trusted(cluster: LocalClust
 
 
 def test_start_refuses_a_different_cluster_shape(cluster: LocalCluster) -> None:
-    with pytest.raises(BrokerError, match="holds a 2-node cluster.*injuryhub broker reset"):
+    with pytest.raises(BrokerError, match=r"holds a 2-node cluster.*injuryhub broker reset"):
         cluster.start(nodes=3)
 
 
@@ -83,7 +85,9 @@ def test_start_names_a_taken_port(cluster: LocalCluster) -> None:
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", 39193))
         squatter.listen()
-        with pytest.raises(BrokerError, match="port 39193 for node 2 .* INJURYHUB_CONTROLLER_PORT"):
+        with pytest.raises(
+            BrokerError, match=r"port 39193 for node 2 .* INJURYHUB_CONTROLLER_PORT"
+        ):
             cluster.start()
 
 
@@ -95,5 +99,5 @@ def test_reset_deletes_the_cluster_state(cluster: LocalCluster) -> None:
 
 def test_missing_maven_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(JarFetchError, match="Maven .* apt-get install maven"):
+    with pytest.raises(JarFetchError, match=r"Maven .* apt-get install maven"):
         fetch_jars(tmp_path / "cache")

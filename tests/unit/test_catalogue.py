@@ -56,7 +56,7 @@ def test_bad_names_are_refused_with_the_reason(name: str, message: str) -> None:
 
 
 def test_unknown_topic_lookup_says_where_the_catalogue_is() -> None:
-    with pytest.raises(KeyError, match="catalogue.py"):
+    with pytest.raises(KeyError, match=r"catalogue\.py"):
         find_topic("hub.nothing")
 
 

@@ -47,7 +47,9 @@ async def test_counts_per_key_and_publishes_each_new_count(app: faust.App) -> No
             assert counter.counts[b"ent-b"] == 1
             assert b"ent-c" not in counter.counts
 
-    sent = [(call.kwargs["key"], json.loads(call.kwargs["value"])) for call in published.await_args_list]
+    sent = [
+        (call.kwargs["key"], json.loads(call.kwargs["value"])) for call in published.await_args_list
+    ]
     assert [(key, body["count"]) for key, body in sent] == [
         (b"ent-a", 1),
         (b"ent-b", 1),

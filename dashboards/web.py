@@ -1,0 +1,58 @@
+"""The hub's web app. For now a status page (is Kafka answering, which catalogue topics exist)
+and a health endpoint for containers; the dashboards grow here."""
+
+from __future__ import annotations
+
+from html import escape
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse
+from kafka.errors import KafkaError
+
+from streams.broker.readiness import registered_brokers
+from streams.settings import HubSettings
+from streams.topics.admin import existing_topics
+from streams.topics.catalogue import catalogue
+
+_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>工伤预防数据共享枢纽 · injury-hub</title>
+<style>body{{font-family:"Noto Sans CJK SC",sans-serif;margin:2em}}
+td,th{{padding:.2em .8em;text-align:left}} .missing{{color:#b00}}</style></head>
+<body><h1>工伤预防数据共享枢纽 <small>injury-hub</small></h1>
+<p id="kafka">Kafka {bootstrap}: {brokers} 个节点在线 / {brokers} broker(s) answering</p>
+<table id="topics"><thead><tr><th>主题 topic</th><th>所属 owner</th><th>状态 state</th>
+<th>说明 about</th></tr></thead><tbody>{rows}</tbody></table></body></html>
+"""
+
+
+def create_app(settings: HubSettings) -> FastAPI:
+    app = FastAPI(title="injury-hub", docs_url=None, redoc_url=None)
+
+    @app.get("/healthz")
+    def health() -> JSONResponse:
+        brokers = registered_brokers(settings.bootstrap)
+        body = {"status": "ok" if brokers else "kafka unreachable", "brokers": brokers}
+        return JSONResponse(body, status_code=200 if brokers else 503)
+
+    @app.get("/", response_class=HTMLResponse)
+    def status_page() -> HTMLResponse:
+        brokers = registered_brokers(settings.bootstrap)
+        try:
+            present = existing_topics(settings.bootstrap) if brokers else set()
+        except KafkaError:
+            present = set()
+        rows = "".join(
+            f"<tr><td>{escape(spec.name)}</td><td>{escape(spec.owner)}</td>"
+            + (
+                "<td>就绪 ready</td>"
+                if spec.name in present
+                else '<td class="missing">缺失 missing</td>'
+            )
+            + f"<td>{escape(spec.doc)}</td></tr>"
+            for spec in catalogue()
+        )
+        page = _PAGE.format(bootstrap=escape(settings.bootstrap), brokers=brokers, rows=rows)
+        return HTMLResponse(page, status_code=200 if brokers else 503)
+
+    return app

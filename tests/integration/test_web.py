@@ -1,0 +1,57 @@
+"""The web app served for real by `injuryhub web`, read over HTTP on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from streams.topics.admin import ensure_topics
+from streams.topics.catalogue import catalogue, find_topic
+from tests.support import free_port_runs
+
+
+@pytest.fixture
+def web_url(kafka_bootstrap: str) -> Iterator[str]:
+    (port,) = free_port_runs(1, runs=1)
+    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "injuryhub", "web", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{url}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=15)
+        assert b"Traceback" not in output, output.decode(errors="replace")
+
+
+@pytest.mark.kafka
+def test_status_page_shows_kafka_and_the_topics(kafka_bootstrap: str, web_url: str) -> None:
+    ensure_topics(kafka_bootstrap, [find_topic("hub.alerts")], default_replication=1)
+    health = httpx.get(f"{web_url}/healthz", timeout=10)
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "brokers": 1}
+
+    page = httpx.get(web_url, timeout=10)
+    assert page.status_code == 200
+    assert "工伤预防数据共享枢纽" in page.text
+    assert "1 个节点在线" in page.text
+    assert page.text.count("<tr><td>") == len(catalogue())
+    assert "<tr><td>hub.alerts</td><td>hub</td><td>就绪 ready</td>" in page.text
