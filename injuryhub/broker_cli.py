@@ -60,6 +60,12 @@ def start(
         f"[green]Kafka {layout.kafka_version} up[/green]: node(s) {list(report.started)} on "
         f"{layout.bootstrap} in {report.seconds:.1f} s{fresh}"
     )
+    replicas = min(3, layout.node_count)
+    if replicas > 1 and load_settings().replication_factor < replicas:
+        console.print(
+            f"hint: set INJURYHUB_REPLICATION_FACTOR={replicas} so that `injuryhub topics "
+            "create` and the worker replicate the hub's topics across the nodes"
+        )
 
 
 @app.command()
