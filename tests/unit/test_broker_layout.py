@@ -1,5 +1,8 @@
 import base64
+import uuid
 from pathlib import Path
+
+import pytest
 
 from streams.broker.layout import ClusterLayout, new_cluster_id
 
@@ -18,6 +21,14 @@ def test_cluster_id_is_sixteen_bytes_in_urlsafe_base64() -> None:
     assert len(cluster_id) == 22
     assert len(base64.urlsafe_b64decode(cluster_id + "==")) == 16
     assert new_cluster_id() != cluster_id
+
+
+def test_cluster_id_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    dash_first = uuid.UUID(bytes=b"\xf8" + bytes(15))  # base64 "-A..." reads as an option
+    plain = uuid.UUID(bytes=b"\x10" + bytes(15))
+    draws = iter([dash_first, plain])
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(draws))
+    assert new_cluster_id() == base64.urlsafe_b64encode(plain.bytes).rstrip(b"=").decode()
 
 
 def test_three_nodes_form_one_quorum_on_consecutive_ports(tmp_path: Path) -> None:
