@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import faust
@@ -34,4 +35,7 @@ def worker(
         partitions = partition_count(settings.bootstrap, intake_source)
     app = make_app(settings, app_id=app_id)
     register_intake_counter(app, IntakeTopics(intake_source, intake_result, partitions))
-    faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+    process = faust.Worker(app, loglevel=loglevel)
+    if not sys.stdout.isatty():
+        process.spinner = None  # its cursor codes would litter log files
+    process.execute_from_commandline()
