@@ -135,8 +135,8 @@ class LocalCluster:
             cluster_id=new_cluster_id(),
             kafka_version=KAFKA_VERSION,
         )
-        if existing is None:
-            wanted.save()
+        if existing is None or not any(node.is_formatted() for node in existing.nodes):
+            wanted.save()  # nothing was ever stored under the old layout: nothing to lose
             return wanted, True
         if not existing.same_shape(wanted):
             raise BrokerError(
@@ -165,6 +165,11 @@ class LocalCluster:
                     )
 
     def _jars(self) -> KafkaJars:
+        if shutil.which(self.java) is None:
+            raise BrokerError(
+                f"`{self.java}` is not on PATH; Kafka {KAFKA_VERSION} needs Java 17 or newer "
+                "(Debian: apt-get install openjdk-17-jre-headless)"
+            )
         self._progress(f"resolving Apache Kafka {KAFKA_VERSION} jars (cached after the first time)")
         try:
             return fetch_jars(self.settings.cache_dir)

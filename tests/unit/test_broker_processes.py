@@ -16,19 +16,26 @@ from streams.broker.errors import BrokerError
 from streams.broker.jars import JarFetchError, fetch_jars
 from streams.broker.layout import ClusterLayout, new_cluster_id
 from streams.broker.processes import find_node_pid
-from streams.settings import HubSettings
+from tests.support import local_settings
 
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> LocalCluster:
-    settings = HubSettings(state_dir=tmp_path, broker_port=39092, controller_port=39192)
+    settings = local_settings(tmp_path, nodes=2)
     layout = ClusterLayout(
-        tmp_path.resolve() / "broker", 2, 39092, 39192, new_cluster_id(), "4.1.1"
+        settings.state_dir.resolve() / "broker",
+        2,
+        settings.broker_port,
+        settings.controller_port,
+        new_cluster_id(),
+        "4.1.1",
     )
     layout.save()
-    for node in layout.nodes:
-        node.home.mkdir(parents=True)
-    return LocalCluster(settings)
+    for node in layout.nodes:  # as after a first start: formatted, so its data is worth keeping
+        node.data_dir.mkdir(parents=True)
+        (node.data_dir / "meta.properties").write_text("cluster.id=test\n")
+    # No java: should a test wrongly get as far as starting a node, it fails instead of starting.
+    return LocalCluster(settings, java=str(tmp_path / "no-java-here"))
 
 
 @pytest.fixture
@@ -81,14 +88,25 @@ def test_start_refuses_a_different_cluster_shape(cluster: LocalCluster) -> None:
 
 
 def test_start_names_a_taken_port(cluster: LocalCluster) -> None:
+    taken = cluster.settings.controller_port + 1  # node 2's controller port
     with socket.socket() as squatter:
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        squatter.bind(("127.0.0.1", 39193))
+        squatter.bind(("127.0.0.1", taken))
         squatter.listen()
         with pytest.raises(
-            BrokerError, match=r"port 39193 for node 2 .* INJURYHUB_CONTROLLER_PORT"
+            BrokerError, match=rf"port {taken} for node 2 .*INJURYHUB_CONTROLLER_PORT"
         ):
             cluster.start()
+
+
+def test_a_never_formatted_layout_may_change_shape(tmp_path: Path) -> None:
+    settings = local_settings(tmp_path, nodes=3)
+    cluster = LocalCluster(settings, java=str(tmp_path / "no-java-here"))
+    ClusterLayout(cluster.home, 2, 1111, 2222, new_cluster_id(), "4.1.1").save()
+    with pytest.raises(BrokerError, match="needs Java 17 or newer"):
+        cluster.start(nodes=3)
+    assert cluster.layout is not None
+    assert (cluster.layout.node_count, cluster.layout.broker_port) == (3, settings.broker_port)
 
 
 def test_reset_deletes_the_cluster_state(cluster: LocalCluster) -> None:
