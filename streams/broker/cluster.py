@@ -82,6 +82,7 @@ class LocalCluster:
             return StartReport(layout, (), running, False, time.monotonic() - began)
         self._check_ports_free(to_start)
         jars = self._jars()
+        pids: dict[int, int] = {}
         for node in to_start:
             node.home.mkdir(parents=True, exist_ok=True)
             node.pid_path.unlink(missing_ok=True)
@@ -90,8 +91,10 @@ class LocalCluster:
                 self._progress(f"formatting KRaft storage of node {node.node_id}")
                 processes.format_storage(node, jars, layout.cluster_id, self.java)
                 formatted = True
-            processes.spawn_node(node, jars, self.java, self.settings.broker_heap)
-        self._wait_until_ready(layout, to_start, timeout)
+            pids[node.node_id] = processes.spawn_node(
+                node, jars, self.java, self.settings.broker_heap
+            )
+        self._wait_until_ready(layout, to_start, pids, timeout)
         started = tuple(node.node_id for node in to_start)
         return StartReport(layout, started, running, formatted, time.monotonic() - began)
 
@@ -177,15 +180,17 @@ class LocalCluster:
             raise BrokerError(str(error)) from error
 
     def _wait_until_ready(
-        self, layout: ClusterLayout, nodes: list[NodeSpec], timeout: float
+        self, layout: ClusterLayout, nodes: list[NodeSpec], pids: dict[int, int], timeout: float
     ) -> None:
         self._progress(f"waiting for {layout.node_count} node(s) to answer on {layout.bootstrap}")
         deadline = time.monotonic() + timeout
         while True:
             for node in nodes:
-                if processes.find_node_pid(node) is None:
+                # Ask the child itself rather than scan /proc for its command line.
+                code = processes.exit_code(pids[node.node_id])
+                if code is not None:
                     raise BrokerError(
-                        f"node {node.node_id} exited while starting; the end of "
+                        f"node {node.node_id} exited with {code} while starting; the end of "
                         f"{node.log_path}:\n{_tail(node.log_path, 20)}"
                     )
             if registered_brokers(layout.bootstrap) >= layout.node_count:

@@ -38,12 +38,12 @@ def find_node_pid(node: NodeSpec) -> int | None:
         except OSError:  # the process ended while we looked
             continue
         decoded = [arg.decode(errors="replace") for arg in args]
-        if KAFKA_MAIN_CLASS in decoded and wanted in decoded and _is_alive(int(entry.name)):
+        if KAFKA_MAIN_CLASS in decoded and wanted in decoded and is_alive(int(entry.name)):
             return int(entry.name)
     return None
 
 
-def _is_alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
     child = _OUR_CHILDREN.get(pid)
     if child is not None:
         return child.poll() is None
@@ -58,6 +58,14 @@ def _is_alive(pid: int) -> bool:
     # A JVM's main thread can end before its shutdown threads do: the process then shows as a
     # zombie while it still runs. It has exited only when no thread is left but the leader.
     return not status.get("State", "").startswith("Z") or int(status.get("Threads", "1")) > 1
+
+
+def exit_code(pid: int) -> int | None:
+    """How a node this process started ended (negative: the signal), or None while it runs."""
+    child = _OUR_CHILDREN.get(pid)
+    if child is None:
+        return None if is_alive(pid) else -1
+    return child.poll()
 
 
 def port_in_use(port: int) -> bool:
@@ -130,13 +138,13 @@ def terminate(pids: list[int], timeout: float) -> list[int]:
     for pid in pids:
         _signal(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(_is_alive(pid) for pid in pids):
+    while time.monotonic() < deadline and any(is_alive(pid) for pid in pids):
         _reap(pids)
         time.sleep(0.1)
-    killed = [pid for pid in pids if _is_alive(pid)]
+    killed = [pid for pid in pids if is_alive(pid)]
     for pid in killed:
         _signal(pid, signal.SIGKILL)
-    while any(_is_alive(pid) for pid in killed):
+    while any(is_alive(pid) for pid in killed):
         _reap(killed)
         time.sleep(0.05)
     _reap(pids)
