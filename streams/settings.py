@@ -55,6 +55,16 @@ class HubSettings(BaseSettings):
         default=1, ge=1, description="Replication factor for the hub's topics."
     )
     app_id: str = Field(default="injuryhub", description="Faust application id (consumer group).")
+    schemas_dir: Path | None = Field(
+        default=None,
+        description="The contracts folder (.avsc files and codes/); unset: the checkout's "
+        "schemas/, else ./schemas.",
+    )
+    districts_file: Path = Field(
+        default=Path("districts.qingdao.json"),
+        description="The city's district code list; a relative path is taken under "
+        "<schemas>/codes. Another city sets its own.",
+    )
     pseudonym_key: SecretStr = Field(
         default=SecretStr("local-demo-key-change-me"),
         description="Per-deployment HMAC key that turns resident ID numbers into pseudonyms.",
@@ -78,6 +88,13 @@ class HubSettings(BaseSettings):
     def bootstrap(self) -> str:
         """The brokers to connect to: the configured ones, else local node 1."""
         return self.bootstrap_servers or f"127.0.0.1:{self.broker_port}"
+
+    @property
+    def schemas_path(self) -> Path:
+        if self.schemas_dir is not None:
+            return self.schemas_dir.resolve()
+        beside_code = Path(__file__).resolve().parents[1] / "schemas"
+        return beside_code if beside_code.is_dir() else Path("schemas").resolve()
 
     @property
     def bootstrap_list(self) -> list[str]:
