@@ -32,7 +32,7 @@ def test_another_city_loads_its_own_districts(tmp_path: Path) -> None:
 
 def test_a_missing_district_file_is_named(tmp_path: Path) -> None:
     lists = load_code_lists(HubSettings().schemas_path, tmp_path / "nowhere.json")
-    with pytest.raises(FileNotFoundError, match="nowhere.json does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.json does not exist"):
         _ = lists.districts
 
 
