@@ -29,6 +29,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/injuryhub schemas check
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from injuryhub import broker_cli, demo, topics_cli, web_cli, worker_cli
+from injuryhub import broker_cli, demo, schemas_cli, topics_cli, web_cli, worker_cli
 
 app = typer.Typer(
     name="injuryhub",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.add_typer(broker_cli.app, name="broker")
 app.add_typer(topics_cli.app, name="topics")
+app.add_typer(schemas_cli.app, name="schemas")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(web_cli.web)

@@ -55,8 +55,9 @@ class SchemaRegistry:
             clash = by_fingerprint.get(schema.fingerprint)
             if clash is not None:
                 raise SchemaFileError(
-                    f"{schema.path} and {clash.path} have the same canonical form; "
-                    "a new version must differ from the old"
+                    f"{schema.path} and {clash.path} have the same canonical form (they differ "
+                    "at most in docs and defaults, so share a fingerprint); a new version must "
+                    "change the data, otherwise edit the existing version"
                 )
             by_fingerprint[schema.fingerprint] = schema
         object.__setattr__(self, "_by_fingerprint", by_fingerprint)
