@@ -27,7 +27,11 @@ _BY_RULE: dict[str, Any] = {
     "sha256": hashlib.sha256(b"example payload").hexdigest(),
     "after_reported": DECIDED,
 }
-_BY_NAME: dict[str, Any] = {"occurred_at": OCCURRED, "reported_at": REPORTED}
+_BY_NAME: dict[str, Any] = {
+    "occurred_at": OCCURRED,
+    "reported_at": REPORTED,
+    "decision": "RECOGNISED",  # with legal basis art14.1 and a decision time, as decided cases are
+}
 
 
 def example_record(schema: EventSchema) -> dict[str, Any]:

@@ -23,7 +23,7 @@ class SchemaFileError(ValueError):
     """A schema file is malformed or misplaced; the message names the file."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: one object per loaded file, hashable for caches
 class EventSchema:
     event_type: str  # "<owner>.<event>", e.g. "emergency.accident-report"
     version: int
