@@ -30,6 +30,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/injuryhub schemas check
+	$(BIN)/injuryhub schemas docs --check
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from kafka.errors import KafkaError
 from rich.table import Table
 
 from injuryhub.console import clear_errors, console, err_console, load_settings
 from streams.clients import make_producer
+from streams.contracts.docs import render_catalogue
 from streams.contracts.evolution import check_evolution
 from streams.contracts.publish import SCHEMAS_TOPIC, publish_schemas
 from streams.contracts.registry import SchemaFileError, SchemaRegistry, load_registry
+from streams.topics.catalogue import catalogue
 
 app = typer.Typer(help="The Avro contracts between the departments (schemas/).")
 
@@ -51,6 +55,28 @@ def list_schemas() -> None:
             str(schema.path),
         )
     console.print(table)
+
+
+@app.command()
+def docs(
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Only check that the file is up to date.")
+    ] = False,
+) -> None:
+    """Write the event catalogue (docs/events.md) from the schemas and the topic catalogue."""
+    settings = load_settings()
+    text = render_catalogue(catalogue(), _registry())
+    target = settings.schemas_path.parent / "docs" / "events.md"
+    if check_only:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            err_console.print(f"[red]{target} is stale: run `injuryhub schemas docs`[/red]")
+            raise typer.Exit(1)
+        console.print(f"{target} is up to date")
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    console.print(f"wrote {target}")
 
 
 @app.command()

@@ -59,6 +59,8 @@ def _value(avro_type: Any, field: dict[str, Any]) -> Any:
             return avro_type["symbols"][0]
         if kind == "array":
             return [_value(avro_type["items"], {})]
+        if kind == "map":
+            return {"accidents": _value(avro_type["values"], {})}
         if avro_type.get("logicalType") == "timestamp-millis":
             return OCCURRED
         if avro_type.get("logicalType") == "date":

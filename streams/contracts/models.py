@@ -62,6 +62,9 @@ def _annotation(avro_type: Any, field: dict[str, Any]) -> Any:
             return _record_model(avro_type)
         if kind == "enum":
             return Literal[tuple(avro_type["symbols"])]
+        if kind == "map":
+            values = _annotation(avro_type["values"], {"name": field.get("name", "value")})
+            return dict[str, values]  # type: ignore[valid-type]
         if kind == "array":
             return list[_annotation(avro_type["items"], {"name": field.get("name", "item")})]  # type: ignore[misc]
         return _annotation(kind, field)

@@ -40,7 +40,7 @@ class Rules:
 
     def check(self, schema: EventSchema, record: dict[str, Any]) -> list[Problem]:
         problems = list(self._field_rules(schema.definition, record, ""))
-        problems += self._time_order(record)
+        problems += self._time_order(schema, record)
         problems += self._cross_field(record)
         return problems
 
@@ -87,6 +87,11 @@ class Rules:
                 return None if _HEX64.match(value) else "must be 64 lowercase hex digits"
             case "after_reported":
                 return None  # checked with the envelope in _time_order
+            case "ends_after_start":
+                starts = record.get("starts_on")
+                return (
+                    None if starts is None or value >= starts else f"is before starts_on {starts}"
+                )
             case "accident_grade":
                 return self._grade_problem(value, record)
         return f"unknown rule {rule!r} in the schema"
@@ -114,7 +119,7 @@ class Rules:
             f"injuries and {record['direct_loss_wan_cny']} 万元 loss, which make it {expected}"
         )
 
-    def _time_order(self, record: dict[str, Any]) -> Iterator[Problem]:
+    def _time_order(self, schema: EventSchema, record: dict[str, Any]) -> Iterator[Problem]:
         envelope = record["envelope"]
         occurred, reported = envelope["occurred_at"], envelope["reported_at"]
         now = self.now()
@@ -130,14 +135,20 @@ class Rules:
                 "time-order",
                 f"is before occurred_at {occurred.isoformat()}",
             )
-        decided = record.get("decided_at")
-        if decided is not None and decided < reported:
-            yield Problem(
-                "decided_at",
-                decided.isoformat(),
-                "time-order",
-                f"is before reported_at {reported.isoformat()}",
-            )
+        after_reported = (
+            field["name"]
+            for field in schema.definition["fields"]
+            if field.get("injuryhub.rule") == "after_reported"
+        )
+        for name in after_reported:
+            later = record.get(name)
+            if later is not None and later < reported:
+                yield Problem(
+                    name,
+                    later.isoformat(),
+                    "time-order",
+                    f"is before reported_at {reported.isoformat()}",
+                )
 
     def _cross_field(self, record: dict[str, Any]) -> Iterator[Problem]:
         if "insured_headcount" in record and record["insured_headcount"] > record["headcount"]:

@@ -39,6 +39,11 @@ class TopicSpec:
     #: None: the deployment's replication factor (INJURYHUB_REPLICATION_FACTOR).
     replication: int | None = None
     extra_configs: dict[str, str] = field(default_factory=dict)
+    #: The Avro event type its messages carry ("<owner>.<event>", see schemas/); None: not Avro.
+    event_type: str | None = None
+    #: Who may read it besides its owner and the hub's own agents (enforced by the sharing
+    #: governance; listed here so the catalogue documents it).
+    shared_with: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not (_DEPT_TOPIC.match(self.name) or _HUB_TOPIC.match(self.name)):
@@ -58,6 +63,10 @@ class TopicSpec:
         if self.cleanup_policy == "delete":
             configs["retention.ms"] = str(self.retention_ms)
         return configs | self.extra_configs
+
+    @property
+    def readers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((self.owner, "hub", *self.shared_with)))
 
     def replication_for(self, default: int) -> int:
         return self.replication if self.replication is not None else default
@@ -111,12 +120,39 @@ DEPARTMENT_EVENTS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+ALL_DEPARTMENTS = DEPARTMENTS
+
+#: Department events shared beyond their owner, and with whom. The joint meeting's point is that
+#: accidents, recognitions, diagnoses and the insured headcount (every rate's denominator) reach
+#: the departments that act on them; personal data is pseudonymised before any topic.
+SHARING: dict[str, tuple[str, ...]] = {
+    "hrss.injury-recognition": ("emergency", "health", "union"),
+    "hrss.insured-headcount": ALL_DEPARTMENTS,
+    "hrss.training-completion": ("emergency", "union", "finance"),
+    "hrss.prevention-project": ("finance", "union"),
+    "finance.fund-allocation": ("hrss",),
+    "finance.fund-disbursement": ("hrss",),
+    "housing.construction-accident": ("emergency", "hrss", "union"),
+    "housing.site-inspection": ("emergency",),
+    "transport.accident": ("emergency", "hrss", "union"),
+    "transport.inspection": ("emergency",),
+    "health.od-diagnosis": ("hrss", "emergency", "union"),
+    "health.hazard-measurement": ("emergency", "hrss"),
+    "emergency.accident-report": ("hrss", "housing", "transport", "health", "union"),
+    "emergency.hazard-inspection": ("housing", "transport", "union"),
+    "emergency.enforcement": ("housing", "transport"),
+    "union.worker-report": ("emergency", "hrss"),
+    "union.model-unit-nomination": ("hrss", "emergency"),
+}
+
 HUB_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
         "hub.enterprises",
         "hub",
         "企业名录 enterprise registry, latest record per USCC",
         cleanup_policy="compact",
+        event_type="reference.enterprise",
+        shared_with=ALL_DEPARTMENTS,
     ),
     TopicSpec(
         "hub.schemas",
@@ -124,6 +160,7 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "Avro schemas keyed by CRC-64-AVRO fingerprint",
         partitions=1,
         cleanup_policy="compact",
+        shared_with=ALL_DEPARTMENTS,
     ),
     TopicSpec(
         "hub.intake-counts",
@@ -131,21 +168,55 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "events counted per key by the first end-to-end slice agent",
         cleanup_policy="compact",
     ),
-    TopicSpec("hub.aggregates", "hub", "rolling aggregate snapshots", cleanup_policy="compact"),
-    TopicSpec("hub.alerts", "hub", "工伤事故风险预警 risk alerts", partitions=3),
-    TopicSpec("hub.bulletins", "hub", "态势简报 situation bulletins", partitions=1),
+    TopicSpec(
+        "hub.aggregates",
+        "hub",
+        "rolling aggregate snapshots",
+        cleanup_policy="compact",
+        event_type="hub.aggregate",
+        shared_with=ALL_DEPARTMENTS,
+    ),
+    TopicSpec(
+        "hub.alerts",
+        "hub",
+        "工伤事故风险预警 risk alerts",
+        partitions=3,
+        event_type="hub.alert",
+        shared_with=ALL_DEPARTMENTS,
+    ),
+    TopicSpec(
+        "hub.bulletins",
+        "hub",
+        "态势简报 situation bulletins",
+        partitions=1,
+        event_type="hub.bulletin",
+        shared_with=ALL_DEPARTMENTS,
+    ),
 )
 
 
 def catalogue() -> tuple[TopicSpec, ...]:
     """All topics of a deployment, department topics first."""
     dept_topics = tuple(
-        TopicSpec(dept_topic(dept, event), dept, doc)
+        TopicSpec(
+            dept_topic(dept, event),
+            dept,
+            doc,
+            event_type=f"{dept}.{event}",
+            shared_with=SHARING.get(f"{dept}.{event}", ()),
+        )
         for dept, events in DEPARTMENT_EVENTS.items()
         for event, doc in events
     )
     dlq_topics = tuple(
-        TopicSpec(dlq_topic(dept), "hub", f"rejected records of {dept}", partitions=3)
+        TopicSpec(
+            dlq_topic(dept),
+            "hub",
+            f"rejected records of {dept}",
+            partitions=3,
+            event_type="hub.dead-letter",
+            shared_with=(dept,),
+        )
         for dept in DEPARTMENTS
     )
     return dept_topics + HUB_TOPICS + dlq_topics

@@ -64,3 +64,22 @@ def test_replication_defaults_to_the_deployment() -> None:
     assert find_topic("hub.alerts").replication_for(3) == 3
     pinned = TopicSpec("hub.x", "hub", "pinned", replication=1)
     assert pinned.replication_for(3) == 1
+
+
+def test_every_avro_topic_has_a_schema_and_every_schema_a_topic() -> None:
+    from streams.contracts.registry import load_registry
+    from streams.settings import HubSettings
+
+    registry = load_registry(HubSettings().schemas_path)
+    typed = {spec.event_type for spec in catalogue() if spec.event_type is not None}
+    assert typed == set(registry.event_types)
+
+
+def test_sharing_names_only_departments() -> None:
+    for spec in catalogue():
+        assert set(spec.shared_with) <= set(DEPARTMENTS), spec.name
+        assert spec.readers[:2] == (spec.owner, "hub") or spec.owner == "hub"
+
+
+def test_a_dead_letter_topic_is_read_by_its_department_only() -> None:
+    assert find_topic("hub.dlq.health").readers == ("hub", "health")

@@ -99,3 +99,13 @@ def test_a_version_identical_to_its_predecessor_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match="same canonical form"):
         _check_with(v3, tmp_path)
+
+
+def test_the_event_catalogue_document_is_up_to_date() -> None:
+    from streams.contracts.docs import render_catalogue
+    from streams.topics.catalogue import catalogue
+
+    committed = (SHIPPED.parent / "docs" / "events.md").read_text(encoding="utf-8")
+    assert committed == render_catalogue(catalogue(), load_registry(SHIPPED)), (
+        "docs/events.md is stale: run `injuryhub schemas docs`"
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -204,4 +204,18 @@ def test_a_decision_needs_its_basis() -> None:
 def test_a_pending_application_has_no_decision_time() -> None:
     assert _reasons("hrss.injury-recognition", _set("decision", "PENDING")) == [
         "decided_at=2025-04-30T02:00:00+00:00: set while PENDING [pending]"
+    ]
+
+
+def test_a_project_cannot_end_before_it_starts() -> None:
+    assert _reasons("hrss.prevention-project", _set("ends_on", date(2025, 2, 28))) == [
+        "ends_on=datetime.date(2025, 2, 28): is before starts_on 2025-03-01 [ends_after_start]"
+    ]
+
+
+def test_discharge_before_report_is_out_of_order() -> None:
+    discharged = datetime(2025, 3, 1, tzinfo=UTC)
+    assert _reasons("health.injury-treatment", _set("discharged_at", discharged)) == [
+        "discharged_at=2025-03-01T00:00:00+00:00: is before reported_at "
+        "2025-03-14T06:00:00+00:00 [time-order]"
     ]
