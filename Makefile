@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-unit lint format stop clean
+.PHONY: setup demo test test-unit lint format bench stop clean
 
 setup: $(STAMP)
 	@$(BIN)/injuryhub broker fetch
@@ -41,3 +41,6 @@ stop:
 
 clean: stop
 	rm -rf .state $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+bench: setup
+	$(BIN)/python -m tests.benchmarks.wire

@@ -96,7 +96,7 @@ def load_schema_file(path: Path, owner: str, event: str) -> EventSchema:
         raise SchemaFileError(f"{path}: schema files are named v<N>.avsc")
     try:
         definition = json.loads(path.read_text(encoding="utf-8"))
-        parsed = fastavro.parse_schema(definition, _write_hint=False)
+        parsed = fastavro.parse_schema(definition)
     except (json.JSONDecodeError, fastavro.schema.SchemaParseException, ValueError) as error:
         raise SchemaFileError(f"{path}: {error}") from error
     version = int(match["version"])
