@@ -94,6 +94,15 @@ class Rules:
                 )
             case "accident_grade":
                 return self._grade_problem(value, record)
+            case "victims":
+                hurt = record["deaths"] + record["serious_injuries"] + record["minor_injuries"]
+                if value >= hurt:
+                    return None
+                return (
+                    f"is fewer than the {hurt} people killed or injured "
+                    f"({record['deaths']} deaths, {record['serious_injuries']} serious, "
+                    f"{record['minor_injuries']} minor)"
+                )
         return f"unknown rule {rule!r} in the schema"
 
     def _limit_problem(self, rule: str, value: str, record: dict[str, Any]) -> str | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from injuryhub.cli import app
+from streams.settings import HubSettings
 
 runner = CliRunner()
 
@@ -49,3 +52,37 @@ def test_every_command_is_listed_in_help() -> None:
     result = runner.invoke(app, ["--help"])
     for command in ("broker", "topics", "worker", "demo", "web"):
         assert command in result.output
+
+
+def test_schemas_check_passes_on_the_shipped_schemas() -> None:
+    result = runner.invoke(app, ["schemas", "check"])
+    assert result.exit_code == 0, result.output
+    assert "every version compatible with its predecessors" in result.output
+
+
+def test_schemas_check_fails_on_a_breaking_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schemas = tmp_path / "schemas"
+    shutil.copytree(HubSettings().schemas_path, schemas)
+    folder = schemas / "hrss" / "insured-headcount"
+    v2 = json.loads((folder / "v1.avsc").read_text(encoding="utf-8"))
+    v2["injuryhub.version"] = 2
+    v2["fields"].append({"name": "sector", "type": "string"})
+    (folder / "v2.avsc").write_text(json.dumps(v2), encoding="utf-8")
+    monkeypatch.setenv("INJURYHUB_SCHEMAS_DIR", str(schemas))
+    result = runner.invoke(app, ["schemas", "check"])
+    assert result.exit_code == 1
+    assert "hrss.insured-headcount: v2 cannot read data written by v1" in result.output
+    assert "reader field missing default value" in result.output
+
+
+def test_a_malformed_schema_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "schemas" / "hrss" / "broken"
+    broken.mkdir(parents=True)
+    (broken / "v1.avsc").write_text('{"type": "record", "name": "X", "fields": [', "utf-8")
+    monkeypatch.setenv("INJURYHUB_SCHEMAS_DIR", str(tmp_path / "schemas"))
+    result = runner.invoke(app, ["schemas", "list"])
+    assert result.exit_code == 1
+    assert "broken/v1.avsc" in result.output
+    assert "Traceback" not in result.output

@@ -89,9 +89,14 @@ CASES = [
     ),
     (
         "emergency.accident-report",
-        _set("deaths", 3),
+        lambda record: record.update(deaths=3, victims=3),
         "grade='GENERAL': disagrees with 3 deaths, 0 serious injuries and 0.0 万元 loss, which "
         "make it LARGER [accident_grade]",
+    ),
+    (
+        "transport.accident",
+        _set("victims", -1),
+        "victims=-1: Input should be greater than or equal to 0 [greater_than_equal]",
     ),
     (
         "emergency.accident-report",
@@ -204,6 +209,22 @@ def test_a_decision_needs_its_basis() -> None:
 def test_a_pending_application_has_no_decision_time() -> None:
     assert _reasons("hrss.injury-recognition", _set("decision", "PENDING")) == [
         "decided_at=2025-04-30T02:00:00+00:00: set while PENDING [pending]"
+    ]
+
+
+def test_victims_cover_everyone_killed_or_injured() -> None:
+    def two_dead_one_victim(record: dict[str, Any]) -> None:
+        record.update(deaths=2, victims=1)
+
+    assert _reasons("housing.construction-accident", two_dead_one_victim) == [
+        "victims=1: is fewer than the 2 people killed or injured (2 deaths, 0 serious, 0 minor) "
+        "[victims]"
+    ]
+
+
+def test_a_payload_hash_must_be_sha256_hex() -> None:
+    assert _reasons("union.worker-report", _set("envelope.provenance.payload_sha256", "abc")) == [
+        "envelope.provenance.payload_sha256='abc': must be 64 lowercase hex digits [sha256]"
     ]
 
 
