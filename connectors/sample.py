@@ -1,53 +1,100 @@
-"""Sample events for the first end-to-end slice, published with kafka-python.
-
-The payload is provisional JSON: the Avro contracts and real connectors replace it.
-"""
+"""Sample accident reports for the first end-to-end slice: built, validated and Avro-encoded the
+way a connector does, and published with kafka-python. The real connectors replace it."""
 
 from __future__ import annotations
 
-import json
 import random
-import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from kafka import KafkaProducer
 
-SAMPLE_ENTERPRISES = tuple(f"sample-enterprise-{n:02d}" for n in range(1, 6))
-_EVENT_NAMESPACE = uuid.UUID("6f1f4a52-8a53-4b8e-9d39-3f3c1e0b7a11")
+from streams.contracts.codes import CodeLists
+from streams.contracts.envelope import build_event
+from streams.contracts.identifiers import uscc_check_char
+from streams.contracts.registry import SchemaRegistry
+from streams.contracts.validation import EventValidator
+from streams.contracts.wire import encode
+
+EVENT_TYPE = "emergency.accident-report"
+SOURCE_SYSTEM = "sample-accident-register"
 
 
-def sample_events(count: int, seed: int, dept: str) -> list[tuple[str, dict[str, object]]]:
-    """``count`` (key, event) pairs; the same seed always gives the same events and ids."""
+def _uscc(serial: int) -> str:
+    first17 = f"91370211MA{serial:07d}"
+    return first17 + uscc_check_char(first17)
+
+
+SAMPLE_ENTERPRISES = tuple(_uscc(serial) for serial in range(1, 6))
+
+
+def sample_events(count: int, seed: int, codes: CodeLists) -> list[dict[str, Any]]:
+    """``count`` valid accident reports; the same seed always gives the same events and ids."""
     rng = random.Random(seed)  # noqa: S311 -- reproducible sample data, not secrets
     start = datetime(2025, 1, 1, tzinfo=UTC)
     events = []
     for index in range(count):
-        enterprise = rng.choice(SAMPLE_ENTERPRISES)
         occurred = start + timedelta(minutes=rng.randrange(365 * 24 * 60))
-        event = {
-            "event_id": str(uuid.uuid5(_EVENT_NAMESPACE, f"{dept}/{seed}/{index}")),
-            "department": dept,
-            "enterprise_id": enterprise,
-            "occurred_at_ms": int(occurred.timestamp() * 1000),
+        deaths = 1 if rng.random() < 0.02 else 0
+        serious = rng.choice((0, 0, 0, 1))
+        minor = rng.choice((0, 1, 1, 2))
+        loss = round(rng.uniform(0.5, 80.0), 1)
+        accident_id = f"SG-{seed}-{index:06d}"
+        payload = {
+            "accident_id": accident_id,
+            "enterprise_id": rng.choice(SAMPLE_ENTERPRISES),
+            "district": rng.choice(sorted(codes.districts.codes)),
+            "industry": rng.choice(("C3311", "C3731", "E4710", "G5430", "B0610")),
+            "accident_type": rng.choice(sorted(codes.accident_types.codes)),
+            "deaths": deaths,
+            "serious_injuries": serious,
+            "minor_injuries": minor,
+            "victims": deaths + serious + minor,
+            "direct_loss_wan_cny": loss,
+            "grade": codes.accident_grade(deaths, serious, loss),
+            "description": "示例事故 sample accident",
         }
-        events.append((enterprise, event))
+        events.append(
+            build_event(
+                EVENT_TYPE,
+                1,
+                "emergency",
+                SOURCE_SYSTEM,
+                f"sample:{seed}:{index}",
+                accident_id,
+                occurred,
+                occurred + timedelta(hours=rng.randrange(1, 48)),
+                "connector:sample",
+                payload,
+            )
+        )
     return events
 
 
 def publish_sample_events(
-    producer: KafkaProducer, topic: str, count: int, seed: int, dept: str
+    producer: KafkaProducer,
+    topic: str,
+    count: int,
+    seed: int,
+    registry: SchemaRegistry,
+    codes: CodeLists,
 ) -> Counter[str]:
-    """Publish and wait until the broker acknowledged every one; return the count per key."""
+    """Validate, encode and publish; wait until the broker acknowledged every one; return the
+    count per enterprise (the message key)."""
+    schema = registry.latest(EVENT_TYPE)
+    validator = EventValidator(codes)
     sent: Counter[str] = Counter()
     futures = []
-    for key, event in sample_events(count, seed, dept):
+    for event in sample_events(count, seed, codes):
+        verdict = validator.validate(schema, event)
+        if not verdict.ok:
+            raise ValueError(f"sample event {event['accident_id']} is invalid: {verdict.reasons()}")
+        key = event["enterprise_id"]
+        timestamp = int(event["envelope"]["occurred_at"].timestamp() * 1000)
         futures.append(
             producer.send(
-                topic,
-                key=key.encode(),
-                value=json.dumps(event).encode(),
-                timestamp_ms=int(event["occurred_at_ms"]),  # type: ignore[call-overload]
+                topic, key=key.encode(), value=encode(schema, event), timestamp_ms=timestamp
             )
         )
         sent[key] += 1

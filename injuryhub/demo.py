@@ -19,6 +19,10 @@ from injuryhub.worker_process import running_worker
 from streams.broker.cluster import LocalCluster
 from streams.broker.errors import BrokerError
 from streams.clients import latest_per_key, make_producer, read_to_end
+from streams.contracts.codes import load_code_lists
+from streams.contracts.evolution import check_evolution
+from streams.contracts.publish import SCHEMAS_TOPIC, publish_schemas
+from streams.contracts.registry import SchemaFileError, SchemaRegistry, load_registry
 from streams.settings import HubSettings
 from streams.topics.admin import ensure_topics
 from streams.topics.catalogue import catalogue
@@ -30,19 +34,23 @@ def demo(
 ) -> None:
     """Start Kafka, create the topics, publish sample events and count them in a Faust worker."""
     settings = load_settings()
-    with clear_errors(BrokerError, KafkaError, TimeoutError):
-        _bring_up(settings)
+    with clear_errors(BrokerError, KafkaError, TimeoutError, SchemaFileError):
+        registry = _bring_up(settings)
+        codes = load_code_lists(settings.schemas_path, settings.districts_file)
         seed = time.time_ns()
         with make_producer(settings.bootstrap, "injuryhub-demo") as producer:
             sent = publish_sample_events(
-                producer, DEFAULT_INTAKE_SOURCE, events, seed, dept="emergency"
+                producer, DEFAULT_INTAKE_SOURCE, events, seed, registry, codes
             )
-        console.print(f"published {sum(sent.values())} events to {DEFAULT_INTAKE_SOURCE}")
+        console.print(
+            f"published {sum(sent.values())} validated Avro accident reports to "
+            f"{DEFAULT_INTAKE_SOURCE}"
+        )
         source_totals, agent_counts, seconds = _run_worker_until_counted(settings, timeout)
     _report(source_totals, agent_counts, seconds)
 
 
-def _bring_up(settings: HubSettings) -> None:
+def _bring_up(settings: HubSettings) -> SchemaRegistry:
     if settings.bootstrap_servers:
         console.print(f"using the Kafka cluster at {settings.bootstrap}")
     else:
@@ -54,6 +62,17 @@ def _bring_up(settings: HubSettings) -> None:
         )
     topics = ensure_topics(settings.bootstrap, catalogue(), settings.replication_factor)
     console.print(f"{len(topics.existing)} catalogue topics ready ({len(topics.created)} new)")
+    registry = load_registry(settings.schemas_path)
+    problems = check_evolution(registry)
+    if problems:
+        raise UserFacingError("; ".join(map(str, problems)))
+    with make_producer(settings.bootstrap, "injuryhub-demo") as producer:
+        sent = publish_schemas(producer, registry)
+    console.print(
+        f"{sent} Avro schemas of {len(registry.event_types)} event types checked and "
+        f"published to {SCHEMAS_TOPIC}"
+    )
+    return registry
 
 
 def _run_worker_until_counted(

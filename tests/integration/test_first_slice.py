@@ -14,11 +14,17 @@ import pytest
 from connectors.sample import publish_sample_events
 from injuryhub.worker_process import running_worker
 from streams.clients import latest_per_key, make_producer, read_to_end
+from streams.contracts.codes import load_code_lists
+from streams.contracts.registry import load_registry
+from streams.settings import HubSettings
 from streams.topics.admin import ensure_topics
 from streams.topics.catalogue import TopicSpec
 from tests.support import unique
 
 pytestmark = pytest.mark.kafka
+SETTINGS = HubSettings()
+REGISTRY = load_registry(SETTINGS.schemas_path)
+CODES = load_code_lists(SETTINGS.schemas_path, SETTINGS.districts_file)
 
 
 def _agent_counts(bootstrap: str, topic: str) -> Counter[str]:
@@ -50,7 +56,7 @@ def test_real_worker_counts_every_published_event(kafka_bootstrap: str, tmp_path
     assert set(created.created) == {source.name, result.name}
 
     with make_producer(kafka_bootstrap, "slice-test") as producer:
-        expected = publish_sample_events(producer, source.name, 120, seed=7, dept="emergency")
+        expected = publish_sample_events(producer, source.name, 120, 7, REGISTRY, CODES)
     assert sum(expected.values()) == 120
 
     env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path)}
@@ -62,7 +68,7 @@ def test_real_worker_counts_every_published_event(kafka_bootstrap: str, tmp_path
 
         # Events arriving while the worker runs are counted too, on top of the first batch.
         with make_producer(kafka_bootstrap, "slice-test") as producer:
-            expected += publish_sample_events(producer, source.name, 30, seed=8, dept="emergency")
+            expected += publish_sample_events(producer, source.name, 30, 8, REGISTRY, CODES)
         _wait_for_counts(kafka_bootstrap, result.name, expected, log)
         assert worker.poll() is None, log.read_text()
     assert worker.returncode == 0, log.read_text()[-3000:]
