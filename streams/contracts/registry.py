@@ -48,6 +48,7 @@ class EventSchema:
 @dataclass(frozen=True)
 class SchemaRegistry:
     schemas: tuple[EventSchema, ...]
+    _by_fingerprint: dict[bytes, EventSchema] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_fingerprint: dict[bytes, EventSchema] = {}
@@ -60,11 +61,10 @@ class SchemaRegistry:
                     "change the data, otherwise edit the existing version"
                 )
             by_fingerprint[schema.fingerprint] = schema
-        object.__setattr__(self, "_by_fingerprint", by_fingerprint)
+        object.__setattr__(self, "_by_fingerprint", by_fingerprint)  # frozen: set once, here
 
     def by_fingerprint(self, fingerprint_bytes: bytes) -> EventSchema | None:
-        found: dict[bytes, EventSchema] = getattr(self, "_by_fingerprint")  # noqa: B009
-        return found.get(fingerprint_bytes)
+        return self._by_fingerprint.get(fingerprint_bytes)
 
     def versions(self, event_type: str) -> list[EventSchema]:
         found = sorted((s for s in self.schemas if s.event_type == event_type), key=_version)
