@@ -31,15 +31,35 @@ def find_node_pid(node: NodeSpec) -> int | None:
     """The pid of the live java process serving ``node``, if there is one."""
     wanted = str(node.config_path)
     for entry in _PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:  # the process ended while we looked
-            continue
-        decoded = [arg.decode(errors="replace") for arg in args]
-        if KAFKA_MAIN_CLASS in decoded and wanted in decoded and is_alive(int(entry.name)):
+        if entry.name.isdigit() and _serves(int(entry.name), wanted):
             return int(entry.name)
+    return _recorded_pid_if_starting(node)
+
+
+def _command_line(pid: int) -> list[str] | None:
+    try:
+        args = (_PROC / str(pid) / "cmdline").read_bytes()
+    except OSError:  # the process ended while we looked
+        return None
+    return [arg.decode(errors="replace") for arg in args.split(b"\0") if arg]
+
+
+def _serves(pid: int, config: str) -> bool:
+    args = _command_line(pid)
+    if not args:
+        return False
+    return KAFKA_MAIN_CLASS in args and config in args and is_alive(pid)
+
+
+def _recorded_pid_if_starting(node: NodeSpec) -> int | None:
+    """Right after exec, a process's command line can read as empty for a moment; then trust
+    the pid file, but only for a live process that shows no command line yet."""
+    try:
+        pid = int(node.pid_path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    if _command_line(pid) == [] and is_alive(pid):
+        return pid
     return None
 
 

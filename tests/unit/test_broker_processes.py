@@ -46,6 +46,7 @@ def stand_in_node(cluster: LocalCluster) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(120)", "kafka.Kafka", str(config)]
     )
+    cluster.layout.nodes[0].pid_path.write_text(f"{process.pid}\n")  # as spawn_node does
     yield process
     process.kill()
     process.wait()
