@@ -1,7 +1,8 @@
 """One connector run: source records -> mapping -> pseudonym -> envelope -> validation -> Avro ->
 the department's topic; every refusal -> ``hub.dlq.<dept>`` with its reasons. Nothing is lost:
-read = published + rejected, and the checkpoint moves only once the broker acknowledged
-everything before it."""
+read = published + rejected. Events and the checkpoint travel in one Kafka transaction per batch,
+so a connector killed anywhere and restarted publishes each source record exactly once (as
+``read_committed`` readers see it)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from typing import Any
 
 from kafka import KafkaProducer
 
-from connectors.checkpoints import Checkpoint, CheckpointStore
+from connectors.checkpoints import (
+    Checkpoint,
+    KafkaCheckpoints,
+    checkpoint_key,
+    encode_checkpoint,
+)
 from connectors.dead_letters import DEAD_LETTER_TYPE, dead_letter
 from connectors.mapping import Mapped, Mapping
 from connectors.pseudonym import Pseudonymiser
@@ -51,12 +57,13 @@ class Connector:
         validator: EventValidator,
         pseudonymiser: Pseudonymiser,
         producer: KafkaProducer,
-        checkpoints: CheckpointStore,
+        checkpoints: KafkaCheckpoints,
         topic: str | None = None,
         dead_letter_topic: str | None = None,
         checkpoint_every: int = 500,
         now: Callable[[], datetime] = _utc_now,
     ) -> None:
+        """``producer`` must be transactional (``transactional_id`` stable per connector)."""
         spec = mapping.spec
         self.name = name
         self.mapping = mapping
@@ -72,38 +79,48 @@ class Connector:
         self.dead_letter_topic = dead_letter_topic or dlq_topic(spec.department)
         self.checkpoint_every = checkpoint_every
         self.now = now
+        self._transactions_ready = False
 
     def run(
         self, source: Source, on_record: Callable[[Checkpoint], None] | None = None
     ) -> RunReport:
+        """Publish every record after the last committed checkpoint, in transactions of
+        ``checkpoint_every`` records that also carry the checkpoint."""
         began = time.monotonic()
+        if not self._transactions_ready:
+            self.producer.init_transactions()  # fences an earlier incarnation, aborts its batch
+            self._transactions_ready = True
         totals = self.checkpoints.load(self.name, source.name)
-        pending: list[Any] = []  # kafka-python send futures
         read_now = 0
-        for record in source.records(totals.sequence):
-            read_now += 1
-            published = self._send(record, pending)
-            totals = replace(
-                totals,
-                sequence=record.sequence,
-                read=totals.read + 1,
-                published=totals.published + published,
-                rejected=totals.rejected + (not published),
-            )
-            if read_now % self.checkpoint_every == 0:
-                self._checkpoint(source, totals, pending)
-            if on_record is not None:
-                on_record(totals)
-        self._checkpoint(source, totals, pending)
+        self.producer.begin_transaction()
+        try:
+            for record in source.records(totals.sequence):
+                read_now += 1
+                published = self._send(record)
+                totals = replace(
+                    totals,
+                    sequence=record.sequence,
+                    read=totals.read + 1,
+                    published=totals.published + published,
+                    rejected=totals.rejected + (not published),
+                )
+                if read_now % self.checkpoint_every == 0:
+                    self._commit(source, totals)
+                    self.producer.begin_transaction()
+                if on_record is not None:
+                    on_record(totals)
+            self._commit(source, totals)
+        except BaseException:
+            self.producer.abort_transaction()
+            raise
         return RunReport(self.name, source.name, totals, read_now, time.monotonic() - began)
 
-    def _send(self, record: SourceRecord, pending: list[Any]) -> bool:
+    def _send(self, record: SourceRecord) -> bool:
         """Publish the event, or its dead letter; True if the event was published."""
         outcome = self._event(record)
         if isinstance(outcome, dict):
             key = str(outcome.get("enterprise_id") or outcome["envelope"]["event_id"]).encode()
-            value = encode(self.schema, outcome)
-            pending.append(self.producer.send(self.topic, key=key, value=value))
+            self.producer.send(self.topic, key=key, value=encode(self.schema, outcome))
             return True
         spec = self.mapping.spec
         letter = dead_letter(
@@ -116,9 +133,7 @@ class Connector:
             self.dead_letter_schema.version,
         )
         value = encode(self.dead_letter_schema, letter)
-        pending.append(
-            self.producer.send(self.dead_letter_topic, key=self.name.encode(), value=value)
-        )
+        self.producer.send(self.dead_letter_topic, key=self.name.encode(), value=value)
         return False
 
     def _event(self, record: SourceRecord) -> dict[str, Any] | list[str]:
@@ -143,9 +158,10 @@ class Connector:
         verdict = self.validator.validate(self.schema, event)
         return event if verdict.ok else verdict.reasons()
 
-    def _checkpoint(self, source: Source, totals: Checkpoint, pending: list[Any]) -> None:
-        self.producer.flush()
-        for future in pending:
-            future.get(timeout=60)  # raises if the broker refused one: no checkpoint then
-        pending.clear()
-        self.checkpoints.save(self.name, source.name, totals)
+    def _commit(self, source: Source, totals: Checkpoint) -> None:
+        self.producer.send(
+            self.checkpoints.topic,
+            key=checkpoint_key(self.name, source.name),
+            value=encode_checkpoint(totals),
+        )
+        self.producer.commit_transaction()  # flushes; raises if the broker refused anything

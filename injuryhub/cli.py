@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from injuryhub import broker_cli, demo, schemas_cli, topics_cli, web_cli, worker_cli
+from injuryhub import (
+    broker_cli,
+    connect_cli,
+    demo,
+    schemas_cli,
+    topics_cli,
+    web_cli,
+    worker_cli,
+)
 
 app = typer.Typer(
     name="injuryhub",
@@ -18,6 +26,7 @@ app.add_typer(schemas_cli.app, name="schemas")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(web_cli.web)
+app.command()(connect_cli.connect)
 
 
 def main() -> None:

@@ -39,15 +39,19 @@ class Record:
     timestamp_ms: int
 
 
-async def read_to_end(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Record]:
+async def read_to_end(
+    bootstrap: str, topic: str, timeout_s: float = 30.0, isolation_level: str = "read_committed"
+) -> list[Record]:
     """Every message in ``topic`` up to its end offsets at the time of the call, in partition
-    order. Reads without a consumer group, so it commits nothing and disturbs no one."""
+    order. Reads without a consumer group, so it commits nothing and disturbs no one; by default
+    only what committed transactions wrote (non-transactional messages count as committed)."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        isolation_level=isolation_level,
     )
     await consumer.start()
     try:

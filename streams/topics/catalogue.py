@@ -163,6 +163,13 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         shared_with=ALL_DEPARTMENTS,
     ),
     TopicSpec(
+        "hub.connector-checkpoints",
+        "hub",
+        "connectors' last committed source position and counts, per connector and source",
+        partitions=1,
+        cleanup_policy="compact",
+    ),
+    TopicSpec(
         "hub.intake-counts",
         "hub",
         "events counted per key by the first end-to-end slice agent",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from connectors.checkpoints import CheckpointStore
+from connectors.checkpoints import KafkaCheckpoints
 from connectors.mapping import load_mapping
 from connectors.pipeline import Connector
 from connectors.pseudonym import Pseudonymiser
@@ -49,7 +49,7 @@ USCC_REASON = (
 SHORT_REASON = "应急事故.csv:9 has 4 columns, the header has 14 (a truncated or shifted line?)"
 
 
-def _connector(bootstrap: str, tmp_path: Path, topic: str, dlq: str) -> Connector:
+def _connector(bootstrap: str, topic: str, dlq: str, checkpoints: str) -> Connector:
     mapping = load_mapping(REPO_ROOT / "connectors/mappings/emergency.accident-report.yaml", CODES)
     return Connector(
         "emergency-accidents",
@@ -57,8 +57,8 @@ def _connector(bootstrap: str, tmp_path: Path, topic: str, dlq: str) -> Connecto
         REGISTRY,
         EventValidator(CODES),
         Pseudonymiser(SecretStr("integration-test-key-0123")),
-        make_producer(bootstrap, "connector-test"),
-        CheckpointStore(tmp_path / "checkpoints"),
+        make_producer(bootstrap, "connector-test", transactional_id=f"test-{topic}"),
+        KafkaCheckpoints(bootstrap, checkpoints),
         topic=topic,
         dead_letter_topic=dlq,
     )
@@ -69,12 +69,13 @@ def test_csv_connector_publishes_rejects_reconciles_and_resumes(
 ) -> None:
     topic = TopicSpec(f"dept.emergency.{unique('acc')}.v1", "emergency", "t", partitions=3)
     dlq = TopicSpec(f"hub.dlq.{unique('emergency')}", "hub", "dlq", partitions=1)
-    ensure_topics(kafka_bootstrap, [topic, dlq], default_replication=1)
+    checkpoints = TopicSpec(f"hub.{unique('checkpoints')}", "hub", "c", 1, cleanup_policy="compact")
+    ensure_topics(kafka_bootstrap, [topic, dlq, checkpoints], default_replication=1)
     csv_path = tmp_path / "应急事故.csv"
     rows = [GOOD.format(n=n, d=n) for n in range(1, 6)] + BAD
     csv_path.write_bytes(("\n".join([HEADER, *rows]) + "\n").encode("gbk"))
 
-    connector = _connector(kafka_bootstrap, tmp_path, topic.name, dlq.name)
+    connector = _connector(kafka_bootstrap, topic.name, dlq.name, checkpoints.name)
     report = connector.run(CsvSource(csv_path))
     totals = report.totals
     assert (totals.read, totals.published, totals.rejected) == (8, 5, 3) and report.reconciles

@@ -1,0 +1,111 @@
+"""`injuryhub connect`: run one department connector over a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from kafka.errors import KafkaError
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from connectors.checkpoints import CHECKPOINT_TOPIC, Checkpoint, KafkaCheckpoints
+from connectors.mapping import MappingError, load_mapping
+from connectors.pipeline import Connector, RunReport
+from connectors.pseudonym import Pseudonymiser
+from connectors.sources.base import Source
+from connectors.sources.files import CsvSource, JsonLinesSource, XlsxSource
+from injuryhub.console import UserFacingError, clear_errors, console, load_settings
+from streams.clients import make_producer
+from streams.contracts.codes import load_code_lists
+from streams.contracts.registry import SchemaFileError, load_registry
+from streams.contracts.validation import EventValidator
+
+MAPPINGS = Path(__file__).resolve().parents[1] / "connectors" / "mappings"
+
+
+def _source(path: Path, encoding: str) -> Source:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return CsvSource(path, encoding)
+    if suffix in {".jsonl", ".ndjson"}:
+        return JsonLinesSource(path)
+    if suffix == ".xlsx":
+        return XlsxSource(path)
+    raise UserFacingError(f"{path}: unknown file kind {suffix!r}; use .csv, .jsonl or .xlsx")
+
+
+def connect(
+    mapping: Annotated[str, typer.Argument(help="Mapping name (connectors/mappings) or a .yaml.")],
+    file: Annotated[Path, typer.Option("--file", "-f", exists=True, dir_okay=False)],
+    name: Annotated[str | None, typer.Option(help="Connector name (default: the mapping).")] = None,
+    encoding: Annotated[
+        str, typer.Option(help="CSV encoding: auto, utf-8, gbk, gb18030.")
+    ] = "auto",
+    topic: Annotated[str | None, typer.Option(help="Override the event topic.")] = None,
+    dead_letter_topic: Annotated[str | None, typer.Option(help="Override the DLQ.")] = None,
+    checkpoint_topic: Annotated[str, typer.Option(help="Where progress is kept.")] = (
+        CHECKPOINT_TOPIC
+    ),
+    checkpoint_every: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 500,
+) -> None:
+    """Publish a department's file as validated events; rejects go to its dead-letter topic."""
+    settings = load_settings()
+    mapping_path = Path(mapping) if mapping.endswith(".yaml") else MAPPINGS / f"{mapping}.yaml"
+    connector_name = name or mapping_path.stem
+    with clear_errors(MappingError, SchemaFileError, KafkaError, UnicodeDecodeError, ValueError):
+        codes = load_code_lists(settings.schemas_path, settings.districts_file)
+        producer = make_producer(
+            settings.bootstrap, connector_name, transactional_id=f"injuryhub-{connector_name}"
+        )
+        try:
+            connector = Connector(
+                connector_name,
+                load_mapping(mapping_path, codes),
+                load_registry(settings.schemas_path),
+                EventValidator(codes),
+                Pseudonymiser(settings.pseudonym_key),
+                producer,
+                KafkaCheckpoints(settings.bootstrap, checkpoint_topic),
+                topic=topic,
+                dead_letter_topic=dead_letter_topic,
+                checkpoint_every=checkpoint_every,
+            )
+            report = _run_with_progress(connector, _source(file, encoding))
+        finally:
+            producer.close()
+    _summary(report)
+
+
+def _run_with_progress(connector: Connector, source: Source) -> RunReport:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"{connector.name}: {source.name}", total=None)
+
+        def show(totals: Checkpoint) -> None:
+            if totals.read % 100 == 0:
+                progress.update(
+                    task,
+                    description=f"{connector.name}: {source.name} · read {totals.read:,} · "
+                    f"published {totals.published:,} · rejected {totals.rejected:,}",
+                )
+
+        return connector.run(source, on_record=show)
+
+
+def _summary(report: RunReport) -> None:
+    totals = report.totals
+    table = Table(title=f"connector {report.connector} · {report.source}")
+    for column in ("", "this run", "all runs"):
+        table.add_column(column, justify="right")
+    rate = report.this_run_read / report.seconds if report.seconds else 0.0
+    table.add_row("read", f"{report.this_run_read:,}", f"{totals.read:,}")
+    table.add_row("published", "", f"{totals.published:,}")
+    table.add_row("rejected (dead letters)", "", f"{totals.rejected:,}")
+    table.add_row("records/s", f"{rate:,.0f}", "")
+    console.print(table)
+    verdict = "[green]reconciles[/green]" if report.reconciles else "[red]DOES NOT reconcile[/red]"
+    console.print(f"read = published + rejected: {verdict}")
+    if not report.reconciles:
+        raise typer.Exit(1)
