@@ -38,6 +38,17 @@ class KafkaCheckpoints:
         self.bootstrap = bootstrap
         self.topic = topic
 
+    def all(self) -> dict[tuple[str, str], Checkpoint]:
+        """The latest committed checkpoint of every (connector, source)."""
+        records = asyncio.run(read_to_end(self.bootstrap, self.topic))
+        found = {}
+        for key, value in latest_per_key(records).items():
+            if key is None or value is None:
+                continue
+            connector, _, source = key.decode().partition("\x1f")
+            found[(connector, source)] = Checkpoint(**json.loads(value))
+        return found
+
     def load(self, connector: str, source: str) -> Checkpoint:
         records = asyncio.run(read_to_end(self.bootstrap, self.topic))
         value = latest_per_key(records).get(checkpoint_key(connector, source))

@@ -7,6 +7,7 @@ import typer
 from injuryhub import (
     broker_cli,
     connect_cli,
+    connectors_cli,
     demo,
     schemas_cli,
     topics_cli,
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(broker_cli.app, name="broker")
 app.add_typer(topics_cli.app, name="topics")
 app.add_typer(schemas_cli.app, name="schemas")
+app.add_typer(connectors_cli.app, name="connectors")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(web_cli.web)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -122,3 +123,12 @@ def test_sigkill_at_three_points_then_restart_equals_an_uninterrupted_run(
     assert sum(_contents(kafka_bootstrap, crash_topics["events"]).values()) == ROWS - 60
     final = checkpoints.load("crashing", csv.name)
     assert (final.read, final.published, final.rejected) == (ROWS, ROWS - 60, 60)
+
+    report = subprocess.run(
+        [sys.executable, "-m", "injuryhub", "connectors", "report", "--checkpoint-topic",
+         crash_topics["checkpoints"]],
+        env={**crashing.env, "COLUMNS": "200"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert report.returncode == 0, report.stdout + report.stderr
+    row = r"crashing\s+│\s+accidents\.csv\s+│\s+3,000\s+│\s+2,940\s+│\s+60\s+│\s+yes"
+    assert re.search(row, report.stdout), report.stdout
