@@ -16,6 +16,7 @@ from connectors.pipeline import Connector, RunReport
 from connectors.pseudonym import Pseudonymiser
 from connectors.sources.base import Source
 from connectors.sources.files import CsvSource, JsonLinesSource, XlsxSource
+from connectors.sources.sql import sqlite_source
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
 from streams.clients import make_producer
 from streams.contracts.codes import load_code_lists
@@ -25,15 +26,21 @@ from streams.contracts.validation import EventValidator
 MAPPINGS = Path(__file__).resolve().parents[1] / "connectors" / "mappings"
 
 
-def _source(path: Path, encoding: str) -> Source:
+def _source(path: Path, encoding: str, table: str | None, key: str) -> Source:
     suffix = path.suffix.lower()
+    if suffix in {".db", ".sqlite", ".sqlite3"}:
+        if table is None:
+            raise UserFacingError(f"{path} is a SQLite database: name the table with --table")
+        return sqlite_source(path, table, key)
     if suffix == ".csv":
         return CsvSource(path, encoding)
     if suffix in {".jsonl", ".ndjson"}:
         return JsonLinesSource(path)
     if suffix == ".xlsx":
         return XlsxSource(path)
-    raise UserFacingError(f"{path}: unknown file kind {suffix!r}; use .csv, .jsonl or .xlsx")
+    raise UserFacingError(
+        f"{path}: unknown file kind {suffix!r}; use .csv, .jsonl, .xlsx or a SQLite .db"
+    )
 
 
 def connect(
@@ -43,6 +50,8 @@ def connect(
     encoding: Annotated[
         str, typer.Option(help="CSV encoding: auto, utf-8, gbk, gb18030.")
     ] = "auto",
+    table: Annotated[str | None, typer.Option(help="SQLite: the table to poll.")] = None,
+    key: Annotated[str, typer.Option(help="SQLite: its increasing integer key.")] = "id",
     topic: Annotated[str | None, typer.Option(help="Override the event topic.")] = None,
     dead_letter_topic: Annotated[str | None, typer.Option(help="Override the DLQ.")] = None,
     checkpoint_topic: Annotated[str, typer.Option(help="Where progress is kept.")] = (
@@ -72,7 +81,7 @@ def connect(
                 dead_letter_topic=dead_letter_topic,
                 checkpoint_every=checkpoint_every,
             )
-            report = _run_with_progress(connector, _source(file, encoding))
+            report = _run_with_progress(connector, _source(file, encoding, table, key))
         finally:
             producer.close()
     _summary(report)

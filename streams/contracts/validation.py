@@ -46,5 +46,8 @@ class EventValidator:
 
 def _type_problem(detail: Any) -> Problem:
     path = ".".join(str(part) for part in detail["loc"] if not str(part).startswith("function-"))
-    value = "missing" if detail["type"] == "missing" else repr(detail.get("input"))
-    return Problem(path, value, detail["type"], detail["msg"])
+    if detail["type"] == "missing":
+        return Problem(path, "missing", "missing", detail["msg"])
+    if detail.get("input") is None:  # an empty cell where the contract needs a value
+        return Problem(path, "empty", "required", "is required")
+    return Problem(path, repr(detail["input"]), detail["type"], detail["msg"])
