@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import psycopg
 import typer
 from kafka.errors import KafkaError
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -16,7 +17,7 @@ from connectors.pipeline import Connector, RunReport
 from connectors.pseudonym import Pseudonymiser
 from connectors.sources.base import Source
 from connectors.sources.files import CsvSource, JsonLinesSource, XlsxSource
-from connectors.sources.sql import sqlite_source
+from connectors.sources.sql import postgres_source, sqlite_source
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
 from streams.clients import make_producer
 from streams.contracts.codes import load_code_lists
@@ -26,7 +27,16 @@ from streams.contracts.validation import EventValidator
 MAPPINGS = Path(__file__).resolve().parents[1] / "connectors" / "mappings"
 
 
-def _source(path: Path, encoding: str, table: str | None, key: str) -> Source:
+def _source(
+    path: Path | None, postgres: str | None, encoding: str, table: str | None, key: str
+) -> Source:
+    if (path is None) == (postgres is None):
+        raise UserFacingError("give either --file or --postgres")
+    if postgres is not None:
+        if table is None:
+            raise UserFacingError("--postgres needs the table to poll: --table")
+        return postgres_source(postgres, table, key)
+    assert path is not None
     suffix = path.suffix.lower()
     if suffix in {".db", ".sqlite", ".sqlite3"}:
         if table is None:
@@ -45,13 +55,19 @@ def _source(path: Path, encoding: str, table: str | None, key: str) -> Source:
 
 def connect(
     mapping: Annotated[str, typer.Argument(help="Mapping name (connectors/mappings) or a .yaml.")],
-    file: Annotated[Path, typer.Option("--file", "-f", exists=True, dir_okay=False)],
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", "-f", exists=True, dir_okay=False, help="CSV, JSONL, XLSX, SQLite."),
+    ] = None,
+    postgres: Annotated[
+        str | None, typer.Option(help="PostgreSQL connection string (with --table).")
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Connector name (default: the mapping).")] = None,
     encoding: Annotated[
         str, typer.Option(help="CSV encoding: auto, utf-8, gbk, gb18030.")
     ] = "auto",
-    table: Annotated[str | None, typer.Option(help="SQLite: the table to poll.")] = None,
-    key: Annotated[str, typer.Option(help="SQLite: its increasing integer key.")] = "id",
+    table: Annotated[str | None, typer.Option(help="SQL: the table to poll.")] = None,
+    key: Annotated[str, typer.Option(help="SQL: its increasing integer key column.")] = "id",
     topic: Annotated[str | None, typer.Option(help="Override the event topic.")] = None,
     dead_letter_topic: Annotated[str | None, typer.Option(help="Override the DLQ.")] = None,
     checkpoint_topic: Annotated[str, typer.Option(help="Where progress is kept.")] = (
@@ -63,7 +79,9 @@ def connect(
     settings = load_settings()
     mapping_path = Path(mapping) if mapping.endswith(".yaml") else MAPPINGS / f"{mapping}.yaml"
     connector_name = name or mapping_path.stem
-    with clear_errors(MappingError, SchemaFileError, KafkaError, UnicodeDecodeError, ValueError):
+    with clear_errors(
+        MappingError, SchemaFileError, KafkaError, UnicodeDecodeError, ValueError, psycopg.Error
+    ):
         codes = load_code_lists(settings.schemas_path, settings.districts_file)
         producer = make_producer(
             settings.bootstrap, connector_name, transactional_id=f"injuryhub-{connector_name}"
@@ -81,7 +99,7 @@ def connect(
                 dead_letter_topic=dead_letter_topic,
                 checkpoint_every=checkpoint_every,
             )
-            report = _run_with_progress(connector, _source(file, encoding, table, key))
+            report = _run_with_progress(connector, _source(file, postgres, encoding, table, key))
         finally:
             producer.close()
     _summary(report)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from streams.broker.cluster import LocalCluster
+from tests.postgres import postgres_server
 from tests.support import TEST_STATE_DIR, local_settings
 
 TESTCONTAINERS_IMAGE = "confluentinc/cp-kafka:8.1.0"  # Confluent 8.1 ships Apache Kafka 4.1
@@ -69,6 +70,13 @@ def kafka_bootstrap() -> Iterator[str]:
     source = _testcontainers_kafka() if _docker_answers() else _local_kafka()
     with source as bootstrap:
         yield bootstrap
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """A real PostgreSQL on loopback (tests/postgres.py), for the SQL-polling tests."""
+    with postgres_server() as dsn:
+        yield dsn
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

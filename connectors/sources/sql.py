@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from connectors.sources.base import SourceRecord
 
 # Letters (Chinese included), digits and _, optionally schema-qualified.
@@ -90,3 +92,13 @@ def sqlite_source(path: Path, table: str, key_column: str) -> SqlTableSource:
         return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
     return SqlTableSource(connect, table, key_column)
+
+
+def postgres_source(dsn: str, table: str, key_column: str) -> SqlTableSource:
+    def connect() -> Any:
+        # Read-only session: a connector never writes to a department's database.
+        connection = psycopg.connect(dsn, autocommit=True)
+        connection.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        return connection
+
+    return SqlTableSource(connect, table, key_column, placeholder="%s")
