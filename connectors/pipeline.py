@@ -87,16 +87,14 @@ class Connector:
         """Publish every record after the last committed checkpoint, in transactions of
         ``checkpoint_every`` records that also carry the checkpoint."""
         began = time.monotonic()
-        if not self._transactions_ready:
-            self.producer.init_transactions()  # fences an earlier incarnation, aborts its batch
-            self._transactions_ready = True
+        self._ensure_transactions()
         totals = self.checkpoints.load(self.name, source.name)
         read_now = 0
         self.producer.begin_transaction()
         try:
             for record in source.records(totals.sequence):
                 read_now += 1
-                published = self._send(record)
+                published = isinstance(self._send(record), dict)
                 totals = replace(
                     totals,
                     sequence=record.sequence,
@@ -115,13 +113,31 @@ class Connector:
             raise
         return RunReport(self.name, source.name, totals, read_now, time.monotonic() - began)
 
-    def _send(self, record: SourceRecord) -> bool:
-        """Publish the event, or its dead letter; True if the event was published."""
+    def publish_batch(self, records: list[SourceRecord]) -> list[dict[str, Any] | list[str]]:
+        """Publish records pushed in one request, in one transaction with no checkpoint (the
+        request is the unit); per record, the event published or the reasons it was refused."""
+        self._ensure_transactions()
+        self.producer.begin_transaction()
+        try:
+            outcomes = [self._send(record) for record in records]
+            self.producer.commit_transaction()
+        except BaseException:
+            self.producer.abort_transaction()
+            raise
+        return outcomes
+
+    def _ensure_transactions(self) -> None:
+        if not self._transactions_ready:
+            self.producer.init_transactions()  # fences an earlier incarnation, aborts its batch
+            self._transactions_ready = True
+
+    def _send(self, record: SourceRecord) -> dict[str, Any] | list[str]:
+        """Publish the event, or its dead letter; returns the event or the reasons."""
         outcome = self._event(record)
         if isinstance(outcome, dict):
             key = str(outcome.get("enterprise_id") or outcome["envelope"]["event_id"]).encode()
             self.producer.send(self.topic, key=key, value=encode(self.schema, outcome))
-            return True
+            return outcome
         spec = self.mapping.spec
         letter = dead_letter(
             self.name,
@@ -134,7 +150,7 @@ class Connector:
         )
         value = encode(self.dead_letter_schema, letter)
         self.producer.send(self.dead_letter_topic, key=self.name.encode(), value=value)
-        return False
+        return outcome
 
     def _event(self, record: SourceRecord) -> dict[str, Any] | list[str]:
         if record.problem is not None:

@@ -9,6 +9,7 @@ from injuryhub import (
     connect_cli,
     connectors_cli,
     demo,
+    push_cli,
     schemas_cli,
     topics_cli,
     web_cli,
@@ -29,6 +30,7 @@ app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(web_cli.web)
 app.command()(connect_cli.connect)
+app.command("push-server")(push_cli.push_server)
 
 
 def main() -> None:

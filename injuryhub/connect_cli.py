@@ -11,20 +11,15 @@ from kafka.errors import KafkaError
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.checkpoints import CHECKPOINT_TOPIC, Checkpoint, KafkaCheckpoints
-from connectors.mapping import MappingError, load_mapping
+from connectors.checkpoints import CHECKPOINT_TOPIC, Checkpoint
+from connectors.mapping import MappingError
 from connectors.pipeline import Connector, RunReport
-from connectors.pseudonym import Pseudonymiser
 from connectors.sources.base import Source
 from connectors.sources.files import CsvSource, JsonLinesSource, XlsxSource
 from connectors.sources.sql import postgres_source, sqlite_source
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
-from streams.clients import make_producer
-from streams.contracts.codes import load_code_lists
-from streams.contracts.registry import SchemaFileError, load_registry
-from streams.contracts.validation import EventValidator
-
-MAPPINGS = Path(__file__).resolve().parents[1] / "connectors" / "mappings"
+from injuryhub.wiring import build_connector
+from streams.contracts.registry import SchemaFileError
 
 
 def _source(
@@ -77,31 +72,17 @@ def connect(
 ) -> None:
     """Publish a department's file as validated events; rejects go to its dead-letter topic."""
     settings = load_settings()
-    mapping_path = Path(mapping) if mapping.endswith(".yaml") else MAPPINGS / f"{mapping}.yaml"
-    connector_name = name or mapping_path.stem
     with clear_errors(
         MappingError, SchemaFileError, KafkaError, UnicodeDecodeError, ValueError, psycopg.Error
     ):
-        codes = load_code_lists(settings.schemas_path, settings.districts_file)
-        producer = make_producer(
-            settings.bootstrap, connector_name, transactional_id=f"injuryhub-{connector_name}"
+        source = _source(file, postgres, encoding, table, key)
+        connector = build_connector(
+            settings, mapping, name, topic, dead_letter_topic, checkpoint_topic, checkpoint_every
         )
         try:
-            connector = Connector(
-                connector_name,
-                load_mapping(mapping_path, codes),
-                load_registry(settings.schemas_path),
-                EventValidator(codes),
-                Pseudonymiser(settings.pseudonym_key),
-                producer,
-                KafkaCheckpoints(settings.bootstrap, checkpoint_topic),
-                topic=topic,
-                dead_letter_topic=dead_letter_topic,
-                checkpoint_every=checkpoint_every,
-            )
-            report = _run_with_progress(connector, _source(file, postgres, encoding, table, key))
+            report = _run_with_progress(connector, source)
         finally:
-            producer.close()
+            connector.producer.close()
     _summary(report)
 
 

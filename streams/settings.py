@@ -65,6 +65,11 @@ class HubSettings(BaseSettings):
         description="The city's district code list; a relative path is taken under "
         "<schemas>/codes. Another city sets its own.",
     )
+    push_tokens: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Bearer token of each department for the HTTP push endpoint, as JSON: "
+        '{"hrss": "...", "health": "..."}.',
+    )
     pseudonym_key: SecretStr = Field(
         default=SecretStr("local-demo-key-change-me"),
         description="Per-deployment HMAC key that turns resident ID numbers into pseudonyms.",

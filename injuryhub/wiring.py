@@ -1,0 +1,58 @@
+"""Building a connector from the settings: the one place where a connector's parts meet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connectors.checkpoints import CHECKPOINT_TOPIC, KafkaCheckpoints
+from connectors.mapping import load_mapping
+from connectors.pipeline import Connector
+from connectors.pseudonym import Pseudonymiser
+from streams.clients import make_producer
+from streams.contracts.codes import load_code_lists
+from streams.contracts.registry import load_registry
+from streams.contracts.validation import EventValidator
+from streams.settings import HubSettings
+
+MAPPINGS = Path(__file__).resolve().parents[1] / "connectors" / "mappings"
+
+
+def mapping_path(mapping: str) -> Path:
+    """A mapping name (``connectors/mappings/<name>.yaml``) or a path to a ``.yaml``."""
+    return Path(mapping) if mapping.endswith(".yaml") else MAPPINGS / f"{mapping}.yaml"
+
+
+def build_connector(
+    settings: HubSettings,
+    mapping: str,
+    name: str | None = None,
+    topic: str | None = None,
+    dead_letter_topic: str | None = None,
+    checkpoint_topic: str = CHECKPOINT_TOPIC,
+    checkpoint_every: int = 500,
+) -> Connector:
+    """A connector with its own transactional producer (the caller closes ``.producer``)."""
+    path = mapping_path(mapping)
+    connector_name = name or path.stem
+    codes = load_code_lists(settings.schemas_path, settings.districts_file)
+    loaded = load_mapping(path, codes)
+    registry = load_registry(settings.schemas_path)
+    producer = make_producer(
+        settings.bootstrap, connector_name, transactional_id=f"injuryhub-{connector_name}"
+    )
+    try:
+        return Connector(
+            connector_name,
+            loaded,
+            registry,
+            EventValidator(codes),
+            Pseudonymiser(settings.pseudonym_key),
+            producer,
+            KafkaCheckpoints(settings.bootstrap, checkpoint_topic),
+            topic=topic,
+            dead_letter_topic=dead_letter_topic,
+            checkpoint_every=checkpoint_every,
+        )
+    except BaseException:
+        producer.close()
+        raise
