@@ -51,3 +51,19 @@ def local_settings(state_dir: Path, nodes: int = 1, **overrides: object) -> HubS
 def unique(prefix: str) -> str:
     """A fresh name per test, so tests sharing one broker never see each other's data."""
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def connector_topics(bootstrap: str, dept: str) -> dict[str, str]:
+    """Fresh event, dead-letter and checkpoint topics for one connector test, created."""
+    from streams.topics.admin import ensure_topics
+    from streams.topics.catalogue import TopicSpec
+
+    specs = {
+        "events": TopicSpec(f"dept.{dept}.{unique('events')}.v1", dept, "test events", 3),
+        "dlq": TopicSpec(f"hub.dlq.{unique(dept)}", "hub", "test dead letters", 1),
+        "checkpoints": TopicSpec(
+            f"hub.{unique('checkpoints')}", "hub", "test checkpoints", 1, cleanup_policy="compact"
+        ),
+    }
+    ensure_topics(bootstrap, specs.values(), default_replication=1)
+    return {role: spec.name for role, spec in specs.items()}

@@ -20,9 +20,7 @@ from streams.clients import read_to_end
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode
 from streams.settings import HubSettings
-from streams.topics.admin import ensure_topics
-from streams.topics.catalogue import TopicSpec
-from tests.support import unique
+from tests.support import connector_topics
 
 pytestmark = pytest.mark.kafka
 REGISTRY = load_registry(HubSettings().schemas_path)
@@ -80,16 +78,6 @@ class Run:
             process.wait()
 
 
-def _topics(bootstrap: str) -> dict[str, str]:
-    topics = {
-        "events": TopicSpec(f"dept.emergency.{unique('crash')}.v1", "emergency", "t", 3),
-        "dlq": TopicSpec(f"hub.dlq.{unique('crash')}", "hub", "t", 1),
-        "checkpoints": TopicSpec(f"hub.{unique('cp')}", "hub", "t", 1, cleanup_policy="compact"),
-    }
-    ensure_topics(bootstrap, topics.values(), default_replication=1)
-    return {role: spec.name for role, spec in topics.items()}
-
-
 def _contents(bootstrap: str, topic: str) -> Counter[str]:
     records = asyncio.run(read_to_end(bootstrap, topic))
     return Counter(
@@ -103,10 +91,10 @@ def test_sigkill_at_three_points_then_restart_equals_an_uninterrupted_run(
     csv = tmp_path / "accidents.csv"
     _write_csv(csv)
 
-    steady_topics = _topics(kafka_bootstrap)
+    steady_topics = connector_topics(kafka_bootstrap, "emergency")
     Run(kafka_bootstrap, csv, steady_topics, "steady").complete()
 
-    crash_topics = _topics(kafka_bootstrap)
+    crash_topics = connector_topics(kafka_bootstrap, "emergency")
     crashing = Run(kafka_bootstrap, csv, crash_topics, "crashing")
     checkpoints = KafkaCheckpoints(kafka_bootstrap, crash_topics["checkpoints"])
     kill_points = [

@@ -21,9 +21,7 @@ from streams.contracts.registry import load_registry
 from streams.contracts.validation import EventValidator
 from streams.contracts.wire import decode
 from streams.settings import HubSettings
-from streams.topics.admin import ensure_topics
-from streams.topics.catalogue import TopicSpec
-from tests.support import REPO_ROOT, unique
+from tests.support import REPO_ROOT, connector_topics
 
 pytestmark = pytest.mark.kafka
 SETTINGS = HubSettings()
@@ -67,27 +65,24 @@ def _connector(bootstrap: str, topic: str, dlq: str, checkpoints: str) -> Connec
 def test_csv_connector_publishes_rejects_reconciles_and_resumes(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
-    topic = TopicSpec(f"dept.emergency.{unique('acc')}.v1", "emergency", "t", partitions=3)
-    dlq = TopicSpec(f"hub.dlq.{unique('emergency')}", "hub", "dlq", partitions=1)
-    checkpoints = TopicSpec(f"hub.{unique('checkpoints')}", "hub", "c", 1, cleanup_policy="compact")
-    ensure_topics(kafka_bootstrap, [topic, dlq, checkpoints], default_replication=1)
+    topics = connector_topics(kafka_bootstrap, "emergency")
     csv_path = tmp_path / "应急事故.csv"
     rows = [GOOD.format(n=n, d=n) for n in range(1, 6)] + BAD
     csv_path.write_bytes(("\n".join([HEADER, *rows]) + "\n").encode("gbk"))
 
-    connector = _connector(kafka_bootstrap, topic.name, dlq.name, checkpoints.name)
+    connector = _connector(kafka_bootstrap, topics["events"], topics["dlq"], topics["checkpoints"])
     report = connector.run(CsvSource(csv_path))
     totals = report.totals
     assert (totals.read, totals.published, totals.rejected) == (8, 5, 3) and report.reconciles
 
-    published = asyncio.run(read_to_end(kafka_bootstrap, topic.name))
+    published = asyncio.run(read_to_end(kafka_bootstrap, topics["events"]))
     events = [decode(REGISTRY, m.value or b"")[1] for m in published]
     assert sorted(e["accident_id"] for e in events) == [f"SG-{n}" for n in range(1, 6)]
     assert all(e["envelope"]["source_position"].startswith("应急事故.csv:") for e in events)
 
     letters = [
         decode(REGISTRY, m.value or b"")[1]
-        for m in asyncio.run(read_to_end(kafka_bootstrap, dlq.name))
+        for m in asyncio.run(read_to_end(kafka_bootstrap, topics["dlq"]))
     ]
     by_position = {letter["position"]: letter["reasons"] for letter in letters}
     assert by_position == {
@@ -105,5 +100,5 @@ def test_csv_connector_publishes_rejects_reconciles_and_resumes(
     again = connector.run(CsvSource(csv_path))
     assert again.this_run_read == 2
     assert (again.totals.read, again.totals.published, again.totals.rejected) == (10, 7, 3)
-    assert len(asyncio.run(read_to_end(kafka_bootstrap, topic.name))) == 7
+    assert len(asyncio.run(read_to_end(kafka_bootstrap, topics["events"]))) == 7
     connector.producer.close()

@@ -17,9 +17,7 @@ from streams.clients import read_to_end
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode
 from streams.settings import HubSettings
-from streams.topics.admin import ensure_topics
-from streams.topics.catalogue import TopicSpec
-from tests.support import free_port_runs, unique
+from tests.support import connector_topics, free_port_runs
 
 pytestmark = pytest.mark.kafka
 REGISTRY = load_registry(HubSettings().schemas_path)
@@ -36,11 +34,7 @@ def _record(n: int, resident_id: str = "11010519491231002X") -> dict[str, object
 
 @pytest.fixture
 def server(kafka_bootstrap: str) -> Iterator[tuple[str, dict[str, str]]]:
-    topics = {
-        "events": TopicSpec(f"dept.hrss.{unique('push')}.v1", "hrss", "t", 3),
-        "dlq": TopicSpec(f"hub.dlq.{unique('push')}", "hub", "t", 1),
-    }
-    ensure_topics(kafka_bootstrap, topics.values(), default_replication=1)
+    topics = connector_topics(kafka_bootstrap, "hrss")
     (port,) = free_port_runs(1, runs=1)
     env = {
         **os.environ,
@@ -49,8 +43,8 @@ def server(kafka_bootstrap: str) -> Iterator[tuple[str, dict[str, str]]]:
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "injuryhub", "push-server", "--mapping", "hrss.injury-recognition",
-         "--port", str(port), "--topic", topics["events"].name,
-         "--dead-letter-topic", topics["dlq"].name],
+         "--port", str(port), "--topic", topics["events"],
+         "--dead-letter-topic", topics["dlq"]],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -63,7 +57,7 @@ def server(kafka_bootstrap: str) -> Iterator[tuple[str, dict[str, str]]]:
             except httpx.TransportError:
                 assert process.poll() is None, process.stdout.read() if process.stdout else ""
                 time.sleep(0.2)
-        yield url, {role: spec.name for role, spec in topics.items()}
+        yield url, topics
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=20)

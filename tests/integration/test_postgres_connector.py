@@ -15,9 +15,7 @@ from streams.clients import read_to_end
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode
 from streams.settings import HubSettings
-from streams.topics.admin import ensure_topics
-from streams.topics.catalogue import TopicSpec
-from tests.support import unique
+from tests.support import connector_topics, unique
 
 pytestmark = pytest.mark.kafka
 REGISTRY = load_registry(HubSettings().schemas_path)
@@ -50,18 +48,13 @@ def _insert(dsn: str, table: str, numbers: range) -> None:
 
 def test_postgres_table_is_polled_incrementally(kafka_bootstrap: str, postgres_dsn: str) -> None:
     table = f"事故_{unique('t').replace('-', '_')}"
-    topics = {
-        "events": TopicSpec(f"dept.emergency.{unique('pg')}.v1", "emergency", "t", 3),
-        "dlq": TopicSpec(f"hub.dlq.{unique('pg')}", "hub", "t", 1),
-        "checkpoints": TopicSpec(f"hub.{unique('cp')}", "hub", "t", 1, cleanup_policy="compact"),
-    }
-    ensure_topics(kafka_bootstrap, topics.values(), default_replication=1)
+    topics = connector_topics(kafka_bootstrap, "emergency")
     _insert(postgres_dsn, table, range(1, 21))
     command = [
         sys.executable, "-m", "injuryhub", "connect", "emergency.accident-report",
         "--postgres", postgres_dsn, "--table", table, "--key", "id",
-        "--topic", topics["events"].name, "--dead-letter-topic", topics["dlq"].name,
-        "--checkpoint-topic", topics["checkpoints"].name, "--checkpoint-every", "7",
+        "--topic", topics["events"], "--dead-letter-topic", topics["dlq"],
+        "--checkpoint-topic", topics["checkpoints"], "--checkpoint-every", "7",
     ]  # fmt: skip
     env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "COLUMNS": "200"}
     first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
@@ -70,9 +63,9 @@ def test_postgres_table_is_polled_incrementally(kafka_bootstrap: str, postgres_d
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert second.returncode == 0, second.stdout + second.stderr
 
-    events = asyncio.run(read_to_end(kafka_bootstrap, topics["events"].name))
+    events = asyncio.run(read_to_end(kafka_bootstrap, topics["events"]))
     decoded = [decode(REGISTRY, m.value or b"")[1] for m in events]
     assert sorted(e["accident_id"] for e in decoded) == sorted(f"SG-PG-{n}" for n in range(1, 26))
     assert {e["accident_type"] for e in decoded} == {"09", "10"}  # code and 坍塌 both accepted
     assert {e["direct_loss_wan_cny"] for e in decoded} == {3.5}  # NUMERIC arrives as Decimal
-    assert asyncio.run(read_to_end(kafka_bootstrap, topics["dlq"].name)) == []
+    assert asyncio.run(read_to_end(kafka_bootstrap, topics["dlq"])) == []

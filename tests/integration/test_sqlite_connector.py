@@ -16,9 +16,7 @@ from streams.clients import read_to_end
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode
 from streams.settings import HubSettings
-from streams.topics.admin import ensure_topics
-from streams.topics.catalogue import TopicSpec
-from tests.support import unique
+from tests.support import connector_topics
 
 pytestmark = pytest.mark.kafka
 REGISTRY = load_registry(HubSettings().schemas_path)
@@ -50,19 +48,14 @@ def _row(n: int, resident_id: str = VALID_ID) -> tuple[object, ...]:
 def test_sqlite_table_is_polled_pseudonymised_and_resumed(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
-    topics = {
-        "events": TopicSpec(f"dept.hrss.{unique('sql')}.v1", "hrss", "t", 3),
-        "dlq": TopicSpec(f"hub.dlq.{unique('sql')}", "hub", "t", 1),
-        "checkpoints": TopicSpec(f"hub.{unique('cp')}", "hub", "t", 1, cleanup_policy="compact"),
-    }
-    ensure_topics(kafka_bootstrap, topics.values(), default_replication=1)
+    topics = connector_topics(kafka_bootstrap, "hrss")
     database = tmp_path / "hrss.db"
     _insert(database, [_row(1), _row(2), _row(3, BAD_ID)])
     command = [
         sys.executable, "-m", "injuryhub", "connect", "hrss.injury-recognition",
         "--file", str(database), "--table", "工伤认定", "--key", "id",
-        "--topic", topics["events"].name, "--dead-letter-topic", topics["dlq"].name,
-        "--checkpoint-topic", topics["checkpoints"].name,
+        "--topic", topics["events"], "--dead-letter-topic", topics["dlq"],
+        "--checkpoint-topic", topics["checkpoints"],
     ]  # fmt: skip
     env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "COLUMNS": "200"}
 
@@ -73,8 +66,8 @@ def test_sqlite_table_is_polled_pseudonymised_and_resumed(
     assert second.returncode == 0, second.stdout + second.stderr
     assert "reconciles" in second.stdout
 
-    events = asyncio.run(read_to_end(kafka_bootstrap, topics["events"].name))
-    letters = asyncio.run(read_to_end(kafka_bootstrap, topics["dlq"].name))
+    events = asyncio.run(read_to_end(kafka_bootstrap, topics["events"]))
+    letters = asyncio.run(read_to_end(kafka_bootstrap, topics["dlq"]))
     decoded = sorted(decode(REGISTRY, m.value or b"")[1]["application_no"] for m in events)
     assert decoded == ["GS-1", "GS-2", "GS-4"]
     (letter,) = [decode(REGISTRY, m.value or b"")[1] for m in letters]
