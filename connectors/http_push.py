@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Header, HTTPException
 from fastapi.responses import JSONResponse
+from kafka.errors import KafkaError
 from pydantic import BaseModel, Field, SecretStr
 
 from connectors.pipeline import Connector
@@ -50,8 +51,15 @@ def create_push_app(connectors: dict[str, Connector], tokens: dict[str, SecretSt
             )
             for index, fields in enumerate(request.records)
         ]
-        with locks[mapping]:
-            outcomes = connector.publish_batch(records)
+        try:
+            with locks[mapping]:
+                outcomes = connector.publish_batch(records)
+        except KafkaError as error:
+            raise HTTPException(
+                503,
+                f"the hub could not reach Kafka ({type(error).__name__}); nothing of this "
+                "request was published: send it again",
+            ) from error
         accepted = [
             {"index": i, "event_id": o["envelope"]["event_id"]}
             for i, o in enumerate(outcomes)

@@ -6,6 +6,7 @@ so a connector killed anywhere and restarted publishes each source record exactl
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -109,7 +110,7 @@ class Connector:
                     on_record(totals)
             self._commit(source, totals)
         except BaseException:
-            self.producer.abort_transaction()
+            self._abort()
             raise
         return RunReport(self.name, source.name, totals, read_now, time.monotonic() - began)
 
@@ -122,9 +123,15 @@ class Connector:
             outcomes = [self._send(record) for record in records]
             self.producer.commit_transaction()
         except BaseException:
-            self.producer.abort_transaction()
+            self._abort()
             raise
         return outcomes
+
+    def _abort(self) -> None:
+        """Abort the open transaction; if that fails too, the original error is the one to see
+        (a killed or fenced producer's transaction is aborted by the broker anyway)."""
+        with contextlib.suppress(Exception):
+            self.producer.abort_transaction()
 
     def _ensure_transactions(self) -> None:
         if not self._transactions_ready:
