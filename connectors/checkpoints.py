@@ -25,8 +25,11 @@ class Checkpoint:
     rejected: int = 0
 
 
+_SEPARATOR = "\x1f"
+
+
 def checkpoint_key(connector: str, source: str) -> bytes:
-    return f"{connector}\x1f{source}".encode()
+    return f"{connector}{_SEPARATOR}{source}".encode()
 
 
 def encode_checkpoint(checkpoint: Checkpoint) -> bytes:
@@ -45,11 +48,9 @@ class KafkaCheckpoints:
         for key, value in latest_per_key(records).items():
             if key is None or value is None:
                 continue
-            connector, _, source = key.decode().partition("\x1f")
+            connector, _, source = key.decode().partition(_SEPARATOR)
             found[(connector, source)] = Checkpoint(**json.loads(value))
         return found
 
     def load(self, connector: str, source: str) -> Checkpoint:
-        records = asyncio.run(read_to_end(self.bootstrap, self.topic))
-        value = latest_per_key(records).get(checkpoint_key(connector, source))
-        return Checkpoint(**json.loads(value)) if value else Checkpoint()
+        return self.all().get((connector, source), Checkpoint())

@@ -18,7 +18,7 @@ from connectors.sources.base import Source
 from connectors.sources.files import CsvSource, JsonLinesSource, XlsxSource
 from connectors.sources.sql import postgres_source, sqlite_source
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
-from injuryhub.wiring import build_connector
+from injuryhub.wiring import build_connector, load_contracts
 from streams.contracts.registry import SchemaFileError
 
 
@@ -77,7 +77,14 @@ def connect(
     ):
         source = _source(file, postgres, encoding, table, key)
         connector = build_connector(
-            settings, mapping, name, topic, dead_letter_topic, checkpoint_topic, checkpoint_every
+            settings,
+            load_contracts(settings),
+            mapping,
+            name,
+            topic,
+            dead_letter_topic,
+            checkpoint_topic,
+            checkpoint_every,
         )
         try:
             report = _run_with_progress(connector, source)

@@ -12,7 +12,7 @@ from connectors.http_push import create_push_app
 from connectors.mapping import MappingError
 from connectors.pipeline import Connector
 from injuryhub.console import UserFacingError, clear_errors, load_settings
-from injuryhub.wiring import MAPPINGS, build_connector
+from injuryhub.wiring import MAPPINGS, build_connector, load_contracts
 from streams.contracts.registry import SchemaFileError
 
 
@@ -36,9 +36,10 @@ def push_server(
             raise UserFacingError(
                 'no department may push: set INJURYHUB_PUSH_TOKENS, e.g. {"hrss": "<token>"}'
             )
+        contracts = load_contracts(settings)
         for name in names:
             connectors[name] = build_connector(
-                settings, name, f"push-{name}", topic, dead_letter_topic
+                settings, contracts, name, f"push-{name}", topic, dead_letter_topic
             )
     try:
         app = create_push_app(connectors, settings.push_tokens)

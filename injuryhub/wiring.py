@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.checkpoints import CHECKPOINT_TOPIC, KafkaCheckpoints
@@ -9,8 +10,8 @@ from connectors.mapping import load_mapping
 from connectors.pipeline import Connector
 from connectors.pseudonym import Pseudonymiser
 from streams.clients import make_producer
-from streams.contracts.codes import load_code_lists
-from streams.contracts.registry import load_registry
+from streams.contracts.codes import CodeLists, load_code_lists
+from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.contracts.validation import EventValidator
 from streams.settings import HubSettings
 
@@ -22,8 +23,23 @@ def mapping_path(mapping: str) -> Path:
     return Path(mapping) if mapping.endswith(".yaml") else MAPPINGS / f"{mapping}.yaml"
 
 
+@dataclass(frozen=True)
+class Contracts:
+    """The schemas and code lists, loaded once and shared by every connector of a process."""
+
+    registry: SchemaRegistry
+    codes: CodeLists
+    validator: EventValidator
+
+
+def load_contracts(settings: HubSettings) -> Contracts:
+    codes = load_code_lists(settings.schemas_path, settings.districts_file)
+    return Contracts(load_registry(settings.schemas_path), codes, EventValidator(codes))
+
+
 def build_connector(
     settings: HubSettings,
+    contracts: Contracts,
     mapping: str,
     name: str | None = None,
     topic: str | None = None,
@@ -34,9 +50,7 @@ def build_connector(
     """A connector with its own transactional producer (the caller closes ``.producer``)."""
     path = mapping_path(mapping)
     connector_name = name or path.stem
-    codes = load_code_lists(settings.schemas_path, settings.districts_file)
-    loaded = load_mapping(path, codes)
-    registry = load_registry(settings.schemas_path)
+    loaded = load_mapping(path, contracts.codes)
     producer = make_producer(
         settings.bootstrap, connector_name, transactional_id=f"injuryhub-{connector_name}"
     )
@@ -44,8 +58,8 @@ def build_connector(
         return Connector(
             connector_name,
             loaded,
-            registry,
-            EventValidator(codes),
+            contracts.registry,
+            contracts.validator,
             Pseudonymiser(settings.pseudonym_key),
             producer,
             KafkaCheckpoints(settings.bootstrap, checkpoint_topic),

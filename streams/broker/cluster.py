@@ -82,7 +82,7 @@ class LocalCluster:
             return StartReport(layout, (), running, False, time.monotonic() - began)
         self._check_ports_free(to_start)
         jars = self._jars()
-        pids: dict[int, int] = {}
+        pids: dict[NodeSpec, int] = {}
         for node in to_start:
             node.home.mkdir(parents=True, exist_ok=True)
             node.pid_path.unlink(missing_ok=True)
@@ -91,10 +91,8 @@ class LocalCluster:
                 self._progress(f"formatting KRaft storage of node {node.node_id}")
                 processes.format_storage(node, jars, layout.cluster_id, self.java)
                 formatted = True
-            pids[node.node_id] = processes.spawn_node(
-                node, jars, self.java, self.settings.broker_heap
-            )
-        self._wait_until_ready(layout, to_start, pids, timeout)
+            pids[node] = processes.spawn_node(node, jars, self.java, self.settings.broker_heap)
+        self._wait_until_ready(layout, pids, timeout)
         started = tuple(node.node_id for node in to_start)
         return StartReport(layout, started, running, formatted, time.monotonic() - began)
 
@@ -180,14 +178,15 @@ class LocalCluster:
             raise BrokerError(str(error)) from error
 
     def _wait_until_ready(
-        self, layout: ClusterLayout, nodes: list[NodeSpec], pids: dict[int, int], timeout: float
+        self, layout: ClusterLayout, pids: dict[NodeSpec, int], timeout: float
     ) -> None:
+        """Until every node answers; ``pids``: the nodes this call started."""
         self._progress(f"waiting for {layout.node_count} node(s) to answer on {layout.bootstrap}")
         deadline = time.monotonic() + timeout
         while True:
-            for node in nodes:
+            for node, pid in pids.items():
                 # Ask the child itself rather than scan /proc for its command line.
-                code = processes.exit_code(pids[node.node_id])
+                code = processes.exit_code(pid)
                 if code is not None:
                     raise BrokerError(
                         f"node {node.node_id} exited with {code} while starting; the end of "
@@ -198,7 +197,7 @@ class LocalCluster:
             if time.monotonic() > deadline:
                 raise BrokerError(
                     f"the cluster did not answer within {timeout:.0f} s; see "
-                    f"`injuryhub broker logs` ({nodes[0].log_path})"
+                    f"`injuryhub broker logs` ({next(iter(pids)).log_path})"
                 )
             time.sleep(0.25)
 

@@ -120,14 +120,12 @@ DEPARTMENT_EVENTS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
-ALL_DEPARTMENTS = DEPARTMENTS
-
 #: Department events shared beyond their owner, and with whom. The joint meeting's point is that
 #: accidents, recognitions, diagnoses and the insured headcount (every rate's denominator) reach
 #: the departments that act on them; personal data is pseudonymised before any topic.
 SHARING: dict[str, tuple[str, ...]] = {
     "hrss.injury-recognition": ("emergency", "health", "union"),
-    "hrss.insured-headcount": ALL_DEPARTMENTS,
+    "hrss.insured-headcount": DEPARTMENTS,
     "hrss.training-completion": ("emergency", "union", "finance"),
     "hrss.prevention-project": ("finance", "union"),
     "finance.fund-allocation": ("hrss",),
@@ -152,7 +150,7 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "企业名录 enterprise registry, latest record per USCC",
         cleanup_policy="compact",
         event_type="reference.enterprise",
-        shared_with=ALL_DEPARTMENTS,
+        shared_with=DEPARTMENTS,
     ),
     TopicSpec(
         "hub.schemas",
@@ -160,7 +158,7 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "Avro schemas keyed by CRC-64-AVRO fingerprint",
         partitions=1,
         cleanup_policy="compact",
-        shared_with=ALL_DEPARTMENTS,
+        shared_with=DEPARTMENTS,
     ),
     TopicSpec(
         "hub.connector-checkpoints",
@@ -181,7 +179,7 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "rolling aggregate snapshots",
         cleanup_policy="compact",
         event_type="hub.aggregate",
-        shared_with=ALL_DEPARTMENTS,
+        shared_with=DEPARTMENTS,
     ),
     TopicSpec(
         "hub.alerts",
@@ -189,7 +187,7 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "工伤事故风险预警 risk alerts",
         partitions=3,
         event_type="hub.alert",
-        shared_with=ALL_DEPARTMENTS,
+        shared_with=DEPARTMENTS,
     ),
     TopicSpec(
         "hub.bulletins",
@@ -197,7 +195,7 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "态势简报 situation bulletins",
         partitions=1,
         event_type="hub.bulletin",
-        shared_with=ALL_DEPARTMENTS,
+        shared_with=DEPARTMENTS,
     ),
 )
 
