@@ -12,6 +12,7 @@ import asyncio
 import json
 from dataclasses import asdict, dataclass
 
+from connectors.sources.base import Cursor
 from streams.clients import latest_per_key, read_to_end
 
 CHECKPOINT_TOPIC = "hub.connector-checkpoints"
@@ -19,7 +20,7 @@ CHECKPOINT_TOPIC = "hub.connector-checkpoints"
 
 @dataclass(frozen=True)
 class Checkpoint:
-    sequence: int | None = None  # None: nothing done yet
+    sequence: Cursor | None = None  # None: nothing done yet
     read: int = 0
     published: int = 0
     rejected: int = 0
@@ -49,7 +50,10 @@ class KafkaCheckpoints:
             if key is None or value is None:
                 continue
             connector, _, source = key.decode().partition(_SEPARATOR)
-            found[(connector, source)] = Checkpoint(**json.loads(value))
+            fields = json.loads(value)
+            if isinstance(fields["sequence"], list):  # JSON has no tuples
+                fields["sequence"] = tuple(fields["sequence"])
+            found[(connector, source)] = Checkpoint(**fields)
         return found
 
     def load(self, connector: str, source: str) -> Checkpoint:

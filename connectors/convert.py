@@ -68,7 +68,8 @@ def to_datetime(value: Any, formats: tuple[str, ...], zone: ZoneInfo) -> datetim
     elif isinstance(value, int | float) and not isinstance(value, bool):
         if not 1 <= value < 2958466:  # Excel's valid serial range, 1900-01-01 .. 9999-12-31
             raise ConversionError("is not an Excel date serial number")
-        moment = _EXCEL_EPOCH + timedelta(days=float(value))
+        # to the millisecond: a serial's float error must not turn midnight into 23:59:59.999
+        moment = _EXCEL_EPOCH + timedelta(milliseconds=round(float(value) * 86_400_000))
     else:
         moment = _parse(str(value).strip(), formats)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)

@@ -19,6 +19,7 @@ from connectors.pseudonym import Pseudonymiser
 from connectors.sources.base import SourceRecord
 from streams.contracts.codes import CodeList, CodeLists
 from streams.contracts.registry import EventSchema
+from streams.contracts.rules import shown
 
 DEFAULT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 PERSON_FIELDS = ("person_pseudonym", "gender", "age_band")
@@ -52,6 +53,10 @@ class MappingFile(_Strict):
     occurred_at: TimeSpec
     reported_at: TimeSpec
     person_id_column: str | None = None  # the resident ID column, pseudonymised here
+    #: the event topic, when it is not the department topic of ``event_type``
+    topic: str | None = None
+    #: the payload field used as the Kafka key (per-key order); the event id when it is empty
+    key_field: str = "enterprise_id"
     fields: dict[str, FieldSpec]
 
 
@@ -131,7 +136,7 @@ class Mapping:
         try:
             return convert.to_datetime(value, spec.formats, self.zone)
         except convert.ConversionError as error:
-            problems.append(Problem(spec.column, repr(value), str(error)))
+            problems.append(Problem(spec.column, shown(value), str(error)))
             return None
 
     def _value(
@@ -151,7 +156,7 @@ class Mapping:
                 return field.values[text]
             return self._typed(value, field)
         except convert.ConversionError as error:
-            problems.append(Problem(field.column, repr(value), str(error)))
+            problems.append(Problem(field.column, shown(value), str(error)))
             return None
 
     def _typed(self, value: Any, field: FieldSpec) -> Any:

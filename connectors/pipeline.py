@@ -23,9 +23,12 @@ from connectors.checkpoints import (
 )
 from connectors.dead_letters import DEAD_LETTER_TYPE, dead_letter
 from connectors.mapping import Mapped, Mapping
+from connectors.mojibake import mojibake_problem
 from connectors.pseudonym import Pseudonymiser
-from connectors.sources.base import Source, SourceRecord
+from connectors.sources.base import Cursor, Source, SourceRecord
+from connectors.convert import to_text
 from streams.contracts.envelope import build_event
+from streams.contracts.rules import shown
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.validation import EventValidator
 from streams.contracts.wire import encode
@@ -76,11 +79,13 @@ class Connector:
         self.producer = producer
         self.checkpoints = checkpoints
         owner, event = spec.event_type.split(".", 1)
-        self.topic = topic or dept_topic(owner, event)
+        self.topic = topic or spec.topic or dept_topic(owner, event)
         self.dead_letter_topic = dead_letter_topic or dlq_topic(spec.department)
         self.checkpoint_every = checkpoint_every
         self.now = now
         self._transactions_ready = False
+        #: natural key -> (position, raw record) of the records seen in the current source
+        self._seen: dict[str, tuple[str, str]] = {}
 
     def run(
         self, source: Source, on_record: Callable[[Checkpoint], None] | None = None
@@ -90,6 +95,7 @@ class Connector:
         began = time.monotonic()
         self._ensure_transactions()
         totals = self.checkpoints.load(self.name, source.name)
+        self._remember_done(source, totals.sequence)
         read_now = 0
         self.producer.begin_transaction()
         try:
@@ -118,6 +124,7 @@ class Connector:
         """Publish records pushed in one request, in one transaction with no checkpoint (the
         request is the unit); per record, the event published or the reasons it was refused."""
         self._ensure_transactions()
+        self._seen = {}  # duplicates are looked for within the request
         self.producer.begin_transaction()
         try:
             outcomes = [self._send(record) for record in records]
@@ -142,7 +149,8 @@ class Connector:
         """Publish the event, or its dead letter; returns the event or the reasons."""
         outcome = self._event(record)
         if isinstance(outcome, dict):
-            key = str(outcome.get("enterprise_id") or outcome["envelope"]["event_id"]).encode()
+            key_value = outcome.get(self.mapping.spec.key_field) or outcome["envelope"]["event_id"]
+            key = str(key_value).encode()
             self.producer.send(self.topic, key=key, value=encode(self.schema, outcome))
             return outcome
         spec = self.mapping.spec
@@ -159,9 +167,47 @@ class Connector:
         self.producer.send(self.dead_letter_topic, key=self.name.encode(), value=value)
         return outcome
 
+    def _remember_done(self, source: Source, done_through: Cursor | None) -> None:
+        """Re-read the natural keys of the records a previous run finished, so that a duplicate
+        of one of them is still recognised after a restart."""
+        self._seen = {}
+        if done_through is None:
+            return
+        for record in source.records(None):
+            if record.sequence > done_through:
+                break
+            self._duplicate_problem(record)
+
+    def _duplicate_problem(self, record: SourceRecord) -> str | None:
+        """Why ``record`` repeats an earlier one of its source, remembering it if it does not."""
+        column = self.mapping.spec.natural_key
+        value = record.fields.get(column)
+        if record.problem is not None or value is None:
+            return None
+        key = to_text(value)
+        earlier = self._seen.setdefault(key, (record.position, record.raw))
+        if earlier == (record.position, record.raw):
+            return None
+        position, raw = earlier
+        if raw == record.raw:
+            return f"{column}={key}: repeats the record at {position}; it is counted once"
+        return (
+            f"{column}={key}: the record at {position} has the same {column} but different "
+            "content; correct the number, or send the change as an update"
+        )
+
     def _event(self, record: SourceRecord) -> dict[str, Any] | list[str]:
         if record.problem is not None:
             return [f"{record.position} {record.problem}"]
+        if (duplicate := self._duplicate_problem(record)) is not None:
+            return [duplicate]
+        garbled = [
+            f"{column}={shown(value)}: {problem}"
+            for column, value in record.fields.items()
+            if isinstance(value, str) and (problem := mojibake_problem(value)) is not None
+        ]
+        if garbled:
+            return garbled
         mapped = self.mapping.apply(record, self.pseudonymiser)
         if not isinstance(mapped, Mapped):
             return [str(problem) for problem in mapped]

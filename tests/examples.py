@@ -26,6 +26,7 @@ _BY_RULE: dict[str, Any] = {
     "pseudonym": hashlib.sha256(b"example person").hexdigest(),
     "sha256": hashlib.sha256(b"example payload").hexdigest(),
     "after_reported": DECIDED,
+    "after_occurred": DECIDED,
 }
 _BY_NAME: dict[str, Any] = {
     "occurred_at": OCCURRED,

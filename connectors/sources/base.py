@@ -7,13 +7,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 
+#: Where a source is: a line, row or key number; or (updated-at, key) for a table polled by an
+#: updated-at column, where rows come back when they change.
+Cursor = int | tuple[str, int]
+
+
 @dataclass(frozen=True)
 class SourceRecord:
     """One native record as the department exported it."""
 
     source: str  # file path, table name or endpoint
     position: str  # human-readable: "accidents.csv:17", "accidents#42", "request 9f…"
-    sequence: int  # monotonic within the source; what a checkpoint remembers
+    sequence: Cursor  # increasing within the source; what a checkpoint remembers
     fields: dict[str, Any]  # native column name -> value (None for empty cells)
     raw: str  # the record as read, for the dead letter
     problem: str | None = None  # set when the record could not even be read (bad encoding, …)
@@ -25,6 +30,13 @@ class Source(Protocol):
         """Names the source in checkpoints and reports (a file name, a table)."""
         ...
 
-    def records(self, after: int | None) -> Iterator[SourceRecord]:
+    def records(self, after: Cursor | None) -> Iterator[SourceRecord]:
         """Records with sequence greater than ``after`` (None: from the start), in order."""
         ...
+
+
+def numbered_after(after: Cursor | None) -> int:
+    """The number a line- or key-numbered source resumes after (0: from the start)."""
+    if isinstance(after, tuple):
+        raise ValueError(f"checkpoint {after!r} belongs to an updated-at table, not this source")
+    return 0 if after is None else after

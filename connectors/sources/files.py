@@ -17,9 +17,11 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from connectors.sources.base import SourceRecord
+from connectors.sources.base import Cursor, SourceRecord, numbered_after
 
 _ENCODINGS_TRIED = ("utf-8-sig", "gb18030")
+# An oversized cell must reach validation and be refused there with its size, not stop the file.
+csv.field_size_limit(2**31 - 1)
 
 
 def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
@@ -45,7 +47,8 @@ class CsvSource:
     def name(self) -> str:
         return self.path.name
 
-    def records(self, after: int | None) -> Iterator[SourceRecord]:
+    def records(self, after: Cursor | None) -> Iterator[SourceRecord]:
+        done = numbered_after(after)
         text, _ = read_text(self.path, self.encoding)
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
@@ -53,7 +56,7 @@ class CsvSource:
             return
         for values in reader:
             line_number = reader.line_num  # the record's last line: quoted fields may span lines
-            if (after is not None and line_number <= after) or not any(v.strip() for v in values):
+            if line_number <= done or not any(v.strip() for v in values):
                 continue
             position = f"{self.name}:{line_number}"
             raw = _csv_line(values)
@@ -85,10 +88,11 @@ class JsonLinesSource:
     def name(self) -> str:
         return self.path.name
 
-    def records(self, after: int | None) -> Iterator[SourceRecord]:
+    def records(self, after: Cursor | None) -> Iterator[SourceRecord]:
+        done = numbered_after(after)
         text, _ = read_text(self.path)
         for line_number, line in enumerate(io.StringIO(text), start=1):
-            if (after is not None and line_number <= after) or not line.strip():
+            if line_number <= done or not line.strip():
                 continue
             position = f"{self.name}:{line_number}"
             raw = line.rstrip("\r\n")
@@ -117,14 +121,15 @@ class XlsxSource:
     def name(self) -> str:
         return self.path.name
 
-    def records(self, after: int | None) -> Iterator[SourceRecord]:
+    def records(self, after: Cursor | None) -> Iterator[SourceRecord]:
+        done = numbered_after(after)
         workbook = load_workbook(self.path, read_only=True, data_only=True)
         try:
             sheet = workbook[self.sheet] if self.sheet else workbook.worksheets[0]
             rows = sheet.iter_rows(values_only=True)
             header = [str(cell) if cell is not None else "" for cell in next(rows, ())]
             for row_number, row in enumerate(rows, start=2):
-                if (after is not None and row_number <= after) or all(c is None for c in row):
+                if row_number <= done or all(c is None for c in row):
                     continue
                 cells = list(row) + [None] * (len(header) - len(row))
                 fields = dict(zip(header, cells, strict=False))

@@ -22,6 +22,18 @@ _ITEMS_PER_ARTICLE = {"14": 7, "15": 3, "16": 3}
 _DECISION_FOR_ARTICLE = {"14": "RECOGNISED", "15": "DEEMED", "16": "NOT_RECOGNISED"}
 
 
+_SHOWN_CHARS = 60
+
+
+def shown(value: Any) -> str:
+    """A value as quoted in a reason: its repr, cut short so that a 100,000-character cell does
+    not become a 100,000-character reason."""
+    text = repr(value)
+    if len(text) <= _SHOWN_CHARS:
+        return text
+    return f"{text[:_SHOWN_CHARS]}… ({len(str(value)):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     field: str
@@ -58,7 +70,7 @@ class Rules:
                 continue
             message = self._field_problem(rule, value, record)
             if message is not None:
-                yield Problem(path, repr(value), rule, message)
+                yield Problem(path, shown(value), rule, message)
 
     def _field_problem(self, rule: str, value: Any, record: dict[str, Any]) -> str | None:
         codes = self.codes
@@ -85,7 +97,7 @@ class Rules:
                 return _legal_basis_problem(value)
             case "pseudonym" | "sha256":
                 return None if _HEX64.match(value) else "must be 64 lowercase hex digits"
-            case "after_reported":
+            case "after_reported" | "after_occurred":
                 return None  # checked with the envelope in _time_order
             case "ends_after_start":
                 starts = record.get("starts_on")
@@ -144,19 +156,19 @@ class Rules:
                 "time-order",
                 f"is before occurred_at {occurred.isoformat()}",
             )
-        after_reported = (
-            field["name"]
-            for field in schema.definition["fields"]
-            if field.get("injuryhub.rule") == "after_reported"
-        )
-        for name in after_reported:
-            later = record.get(name)
-            if later is not None and later < reported:
+        bounds = {
+            "after_reported": ("reported_at", reported),
+            "after_occurred": ("occurred_at", occurred),
+        }
+        for field in schema.definition["fields"]:
+            bound = bounds.get(field.get("injuryhub.rule", ""))
+            later = record.get(field["name"])
+            if bound is not None and later is not None and later < bound[1]:
                 yield Problem(
-                    name,
+                    field["name"],
                     later.isoformat(),
                     "time-order",
-                    f"is before reported_at {reported.isoformat()}",
+                    f"is before {bound[0]} {bound[1].isoformat()}",
                 )
 
     def _cross_field(self, record: dict[str, Any]) -> Iterator[Problem]:

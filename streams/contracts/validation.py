@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from streams.contracts.codes import CodeLists
 from streams.contracts.models import model_for
 from streams.contracts.registry import EventSchema
-from streams.contracts.rules import Problem, Rules
+from streams.contracts.rules import Problem, Rules, shown
 
 
 @dataclass(frozen=True)
@@ -50,4 +50,4 @@ def _type_problem(detail: Any) -> Problem:
         return Problem(path, "missing", "missing", detail["msg"])
     if detail.get("input") is None:  # an empty cell where the contract needs a value
         return Problem(path, "empty", "required", "is required")
-    return Problem(path, repr(detail["input"]), detail["type"], detail["msg"])
+    return Problem(path, shown(detail["input"]), detail["type"], detail["msg"])

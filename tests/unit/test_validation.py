@@ -13,7 +13,7 @@ from streams.contracts.models import model_for
 from streams.contracts.registry import EventSchema, load_registry
 from streams.contracts.validation import EventValidator
 from streams.settings import HubSettings
-from tests.examples import example_record
+from tests.examples import OCCURRED, example_record
 
 SETTINGS = HubSettings()
 REGISTRY = load_registry(SETTINGS.schemas_path)
@@ -187,8 +187,9 @@ CASES = [
     (
         "emergency.accident-report",
         _set("description", "x" * 2001),
-        "description='" + "x" * 2001 + "': String should have at most 2000 characters "
-        "[string_too_long]",
+        # the value is cut short: a reason quotes it, it does not repeat a whole document
+        "description='" + "x" * 59 + "… (2,001 characters): String should have at most 2000 "
+        "characters [string_too_long]",
     ),
 ]
 
@@ -234,9 +235,16 @@ def test_a_project_cannot_end_before_it_starts() -> None:
     ]
 
 
-def test_discharge_before_report_is_out_of_order() -> None:
+def test_discharge_before_admission_is_out_of_order() -> None:
     discharged = datetime(2025, 3, 1, tzinfo=UTC)
     assert _reasons("health.injury-treatment", _set("discharged_at", discharged)) == [
-        "discharged_at=2025-03-01T00:00:00+00:00: is before reported_at "
-        "2025-03-14T06:00:00+00:00 [time-order]"
+        "discharged_at=2025-03-01T00:00:00+00:00: is before occurred_at "
+        "2025-03-14T01:30:00+00:00 [time-order]"
     ]
+
+
+def test_discharge_before_the_report_is_fine() -> None:
+    """A hospital may report an emergency case after the patient has left: only the admission
+    bounds the discharge."""
+    discharged = OCCURRED + timedelta(hours=2)
+    assert _reasons("health.injury-treatment", _set("discharged_at", discharged)) == []
