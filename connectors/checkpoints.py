@@ -27,6 +27,8 @@ class Checkpoint:
 
 
 _SEPARATOR = "\x1f"
+#: how a pushed request is named among the checkpoints (a request is its own source)
+REQUEST_PREFIX = "request "
 
 
 def checkpoint_key(connector: str, source: str) -> bytes:
@@ -58,3 +60,23 @@ class KafkaCheckpoints:
 
     def load(self, connector: str, source: str) -> Checkpoint:
         return self.all().get((connector, source), Checkpoint())
+
+
+def pushed_requests_together(
+    checkpoints: dict[tuple[str, str], Checkpoint],
+) -> dict[tuple[str, str], Checkpoint]:
+    """The checkpoints with each connector's pushed requests summed into one "HTTP push" row."""
+    merged: dict[tuple[str, str], Checkpoint] = {}
+    for (connector, source), totals in checkpoints.items():
+        if not source.startswith(REQUEST_PREFIX):
+            merged[(connector, source)] = totals
+            continue
+        key = (connector, "HTTP push")
+        so_far = merged.get(key, Checkpoint(0))
+        merged[key] = Checkpoint(
+            (so_far.sequence or 0) + 1,  # the number of requests
+            so_far.read + totals.read,
+            so_far.published + totals.published,
+            so_far.rejected + totals.rejected,
+        )
+    return merged

@@ -1,6 +1,8 @@
 """HTTP push: a department system POSTs its native records; the hub answers with the accepted
 event ids, or 422 with the reasons per record. Each department has its own bearer token and may
-push only to its own mappings. Refused records also go to the department's dead-letter topic."""
+push only to its own mappings. Refused records also go to the department's dead-letter topic.
+A request re-sent with the same ``request_id`` is answered from the first time, not published
+twice."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from fastapi.responses import JSONResponse
 from kafka.errors import KafkaError
 from pydantic import BaseModel, Field, SecretStr
 
+from connectors.checkpoints import Checkpoint
 from connectors.pipeline import Connector
 from connectors.sources.base import SourceRecord
 
@@ -43,7 +46,7 @@ def create_push_app(connectors: dict[str, Connector], tokens: dict[str, SecretSt
             raise HTTPException(401, f"a valid bearer token of department {department} is needed")
         records = [
             SourceRecord(
-                source="http",
+                source=f"http:{request.request_id}",
                 position=f"request {request.request_id} #{index}",
                 sequence=index,
                 fields=fields,
@@ -53,13 +56,15 @@ def create_push_app(connectors: dict[str, Connector], tokens: dict[str, SecretSt
         ]
         try:
             with locks[mapping]:
-                outcomes = connector.publish_batch(records)
+                outcomes = connector.publish_batch(request.request_id, records)
         except KafkaError as error:
             raise HTTPException(
                 503,
                 f"the hub could not reach Kafka ({type(error).__name__}); nothing of this "
                 "request was published: send it again",
             ) from error
+        if isinstance(outcomes, Checkpoint):
+            return _already_done(request.request_id, outcomes)
         accepted = [
             {"index": i, "event_id": o["envelope"]["event_id"]}
             for i, o in enumerate(outcomes)
@@ -72,6 +77,17 @@ def create_push_app(connectors: dict[str, Connector], tokens: dict[str, SecretSt
         return JSONResponse(body, status_code=422 if rejected else 200)
 
     return app
+
+
+def _already_done(request_id: str, earlier: Checkpoint) -> JSONResponse:
+    """The answer to a re-sent request: nothing published again, the earlier counts."""
+    body = {
+        "request_id": request_id,
+        "already_processed": True,
+        "accepted_count": earlier.published,
+        "rejected_count": earlier.rejected,
+    }
+    return JSONResponse(body, status_code=422 if earlier.rejected else 200)
 
 
 def _token_matches(header: str, expected: SecretStr | None) -> bool:

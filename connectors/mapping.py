@@ -20,6 +20,7 @@ from connectors.sources.base import SourceRecord
 from streams.contracts.codes import CodeList, CodeLists
 from streams.contracts.registry import EventSchema
 from streams.contracts.rules import shown
+from streams.topics.catalogue import dept_topic
 
 DEFAULT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 PERSON_FIELDS = ("person_pseudonym", "gender", "age_band")
@@ -58,6 +59,12 @@ class MappingFile(_Strict):
     #: the payload field used as the Kafka key (per-key order); the event id when it is empty
     key_field: str = "enterprise_id"
     fields: dict[str, FieldSpec]
+
+
+    @property
+    def event_topic(self) -> str:
+        owner, event = self.event_type.split(".", 1)
+        return self.topic or dept_topic(owner, event)
 
 
 class MappingError(ValueError):

@@ -16,6 +16,7 @@ from typing import Any
 from kafka import KafkaProducer
 
 from connectors.checkpoints import (
+    REQUEST_PREFIX,
     Checkpoint,
     KafkaCheckpoints,
     checkpoint_key,
@@ -32,7 +33,7 @@ from streams.contracts.rules import shown
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.validation import EventValidator
 from streams.contracts.wire import encode
-from streams.topics.catalogue import dept_topic, dlq_topic
+from streams.topics.catalogue import dlq_topic
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,14 @@ class Connector:
         self.pseudonymiser = pseudonymiser
         self.producer = producer
         self.checkpoints = checkpoints
-        owner, event = spec.event_type.split(".", 1)
-        self.topic = topic or spec.topic or dept_topic(owner, event)
+        self.topic = topic or spec.event_topic
         self.dead_letter_topic = dead_letter_topic or dlq_topic(spec.department)
         self.checkpoint_every = checkpoint_every
         self.now = now
         self._transactions_ready = False
         #: natural key -> (position, raw record) of the records seen in the current source
         self._seen: dict[str, tuple[str, str]] = {}
+        self._requests: dict[str, Checkpoint] | None = None  # pushed request id -> its counts
 
     def run(
         self, source: Source, on_record: Callable[[Checkpoint], None] | None = None
@@ -110,29 +111,48 @@ class Connector:
                     rejected=totals.rejected + (not published),
                 )
                 if read_now % self.checkpoint_every == 0:
-                    self._commit(source, totals)
+                    self._commit(source.name, totals)
                     self.producer.begin_transaction()
                 if on_record is not None:
                     on_record(totals)
-            self._commit(source, totals)
+            self._commit(source.name, totals)
         except BaseException:
             self._abort()
             raise
         return RunReport(self.name, source.name, totals, read_now, time.monotonic() - began)
 
-    def publish_batch(self, records: list[SourceRecord]) -> list[dict[str, Any] | list[str]]:
-        """Publish records pushed in one request, in one transaction with no checkpoint (the
-        request is the unit); per record, the event published or the reasons it was refused."""
+    def publish_batch(
+        self, request_id: str, records: list[SourceRecord]
+    ) -> list[dict[str, Any] | list[str]] | Checkpoint:
+        """Publish records pushed in one request, in one transaction that also records the
+        request id; per record, the event published or the reasons it was refused. A request id
+        already done is not published again: its earlier counts come back instead, so a client
+        may safely re-send a request whose answer it never received."""
+        done = self._requests_done()
+        if (earlier := done.get(request_id)) is not None:
+            return earlier
         self._ensure_transactions()
         self._seen = {}  # duplicates are looked for within the request
         self.producer.begin_transaction()
         try:
             outcomes = [self._send(record) for record in records]
-            self.producer.commit_transaction()
+            published = sum(isinstance(outcome, dict) for outcome in outcomes)
+            totals = Checkpoint(len(records), len(records), published, len(records) - published)
+            self._commit(f"{REQUEST_PREFIX}{request_id}", totals)
         except BaseException:
             self._abort()
             raise
+        done[request_id] = totals
         return outcomes
+
+    def _requests_done(self) -> dict[str, Checkpoint]:
+        if self._requests is None:
+            self._requests = {
+                source.removeprefix(REQUEST_PREFIX): checkpoint
+                for (connector, source), checkpoint in self.checkpoints.all().items()
+                if connector == self.name and source.startswith(REQUEST_PREFIX)
+            }
+        return self._requests
 
     def _abort(self) -> None:
         """Abort the open transaction; if that fails too, the original error is the one to see
@@ -227,10 +247,10 @@ class Connector:
         verdict = self.validator.validate(self.schema, event)
         return event if verdict.ok else verdict.reasons()
 
-    def _commit(self, source: Source, totals: Checkpoint) -> None:
+    def _commit(self, source: str, totals: Checkpoint) -> None:
         self.producer.send(
             self.checkpoints.topic,
-            key=checkpoint_key(self.name, source.name),
+            key=checkpoint_key(self.name, source),
             value=encode_checkpoint(totals),
         )
         self.producer.commit_transaction()  # flushes; raises if the broker refused anything

@@ -9,7 +9,9 @@ from injuryhub import (
     connect_cli,
     connectors_cli,
     demo,
+    generate_cli,
     push_cli,
+    replay_cli,
     schemas_cli,
     topics_cli,
     web_cli,
@@ -31,6 +33,8 @@ app.command()(demo.demo)
 app.command()(web_cli.web)
 app.command()(connect_cli.connect)
 app.command("push-server")(push_cli.push_server)
+app.command("generate")(generate_cli.generate_year)
+app.command()(replay_cli.replay)
 
 
 def main() -> None:

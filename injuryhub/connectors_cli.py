@@ -8,7 +8,7 @@ import typer
 from kafka.errors import KafkaError
 from rich.table import Table
 
-from connectors.checkpoints import CHECKPOINT_TOPIC, KafkaCheckpoints
+from connectors.checkpoints import CHECKPOINT_TOPIC, KafkaCheckpoints, pushed_requests_together
 from injuryhub.console import clear_errors, console, load_settings
 
 app = typer.Typer(help="Connector bookkeeping.")
@@ -23,7 +23,9 @@ def report(
     """Per connector and source: read = published + rejected (exit 1 if any does not hold)."""
     settings = load_settings()
     with clear_errors(KafkaError, LookupError):
-        checkpoints = KafkaCheckpoints(settings.bootstrap, checkpoint_topic).all()
+        checkpoints = pushed_requests_together(
+            KafkaCheckpoints(settings.bootstrap, checkpoint_topic).all()
+        )
     table = Table(title=f"connectors · {checkpoint_topic}")
     for column in ("connector", "source", "read", "published", "rejected", "reconciles"):
         table.add_column(column)

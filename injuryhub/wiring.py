@@ -14,6 +14,7 @@ from streams.contracts.codes import CodeLists, load_code_lists
 from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.contracts.validation import EventValidator
 from streams.settings import HubSettings
+from streams.topics.catalogue import dlq_topic
 
 MAPPINGS = Path(__file__).resolve().parents[1] / "connectors" / "mappings"
 
@@ -46,13 +47,17 @@ def build_connector(
     dead_letter_topic: str | None = None,
     checkpoint_topic: str = CHECKPOINT_TOPIC,
     checkpoint_every: int = 500,
+    topic_prefix: str = "",
 ) -> Connector:
-    """A connector with its own transactional producer (the caller closes ``.producer``)."""
+    """A connector with its own transactional producer (the caller closes ``.producer``).
+    ``topic_prefix`` goes before the default topic names (a sandbox beside the catalogue)."""
     path = mapping_path(mapping)
     connector_name = name or path.stem
     loaded = load_mapping(path, contracts.codes)
+    topic = topic or topic_prefix + loaded.spec.event_topic
+    dead_letter_topic = dead_letter_topic or topic_prefix + dlq_topic(loaded.spec.department)
     producer = make_producer(
-        settings.bootstrap, connector_name, transactional_id=f"injuryhub-{connector_name}"
+        settings.bootstrap, connector_name, transactional_id=f"injuryhub-{topic_prefix}{connector_name}"
     )
     try:
         return Connector(
@@ -62,7 +67,7 @@ def build_connector(
             contracts.validator,
             Pseudonymiser(settings.pseudonym_key),
             producer,
-            KafkaCheckpoints(settings.bootstrap, checkpoint_topic),
+            KafkaCheckpoints(settings.bootstrap, topic_prefix + checkpoint_topic),
             topic=topic,
             dead_letter_topic=dead_letter_topic,
             checkpoint_every=checkpoint_every,

@@ -23,7 +23,7 @@ from connectors.synthetic.registry import make_registry, registry_records
 from connectors.synthetic.spoil import KINDS, Bad
 from connectors.synthetic.writers import Row, SqlTable, write_csv, write_http, write_sql, write_xlsx
 from streams.contracts.codes import CodeLists
-from streams.topics.catalogue import dept_topic, dlq_topic
+from streams.topics.catalogue import dlq_topic
 
 GROUND_TRUTH = "ground_truth.json"
 MANIFEST = "manifest.json"
@@ -44,13 +44,18 @@ class GenerateError(ValueError):
     """The options cannot make a year; the message says which and why."""
 
 
+def latest_year(today: date) -> int:
+    """The latest year whose consequences (up to seven months later) are all in the past."""
+    return today.year - 1 if today >= date(today.year, 8, 1) else today.year - 2
+
+
 def check_options(options: YearOptions, today: date) -> None:
     # Consequences (decisions, payments, appraisals) run up to seven months past the year; none
     # may lie in the future, or the hub would rightly refuse them.
-    if date(options.year + 1, 8, 1) > today:
+    if options.year > latest_year(today):
         raise GenerateError(
             f"--year {options.year}: the year and the seven months after it must be over "
-            f"(its decisions and payments come later); use {today.year - 2} or earlier"
+            f"(its decisions and payments come later); use {latest_year(today)} or earlier"
         )
     if not 0.001 <= options.scale <= 100:
         raise GenerateError(f"--scale {options.scale}: use 0.001 to 100 (1 = a Qingdao-sized year)")
@@ -184,11 +189,6 @@ def _write(
     return positions
 
 
-def topic_of(mapping: Mapping) -> str:
-    owner, event = mapping.spec.event_type.split(".", 1)
-    return mapping.spec.topic or dept_topic(owner, event)
-
-
 def _ground_truth(
     options: YearOptions,
     ctx: YearContext,
@@ -203,7 +203,7 @@ def _ground_truth(
     bad_records = []
     for output in OUTPUTS:
         mapping = mappings[output.mapping]
-        topic = topic_of(mapping)
+        topic = mapping.spec.event_topic
         good = ctx.planned[output.mapping]
         topics[topic] += len(good)
         bad = [(row, position) for row, position in zip(rows[output.mapping], positions[output.mapping], strict=True) if row.bad]

@@ -169,6 +169,12 @@ def _limit_kind(row: Row, writer: NativeWriter, rng: random.Random) -> str:
     return "BENZENE has no AHW4H limit"
 
 
+def _basis_contradicts(row: Row, writer: NativeWriter, rng: random.Random) -> str:
+    row[_column(writer, "decision")] = "认定工伤"
+    row[_column(writer, "legal_basis")] = "art16.1"  # art. 16: 不得认定为工伤
+    return "article 16 leads to NOT_RECOGNISED"
+
+
 def _layout(reason: str) -> Spoiler:
     return lambda row, writer, rng: reason
 
@@ -276,11 +282,7 @@ KINDS: dict[str, tuple[str, Spoiler, str | None]] = {
         _setter("substantiated", "待核实", "is not yes/no"),
         None,
     ),
-    "legal-basis-contradicts-decision": (
-        "hrss.injury-recognition",
-        _setter("legal_basis", "art16.1", "article 16 leads to NOT_RECOGNISED"),
-        None,
-    ),
+    "legal-basis-contradicts-decision": ("hrss.injury-recognition", _basis_contradicts, None),
     "project-ends-before-start": ("hrss.prevention-project", _ends_first, None),
     "value-out-of-range": (
         "health.od-diagnosis",

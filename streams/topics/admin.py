@@ -44,13 +44,15 @@ def admin_client(bootstrap: str, timeout_ms: int = 30_000) -> Iterator[KafkaAdmi
 
 
 def ensure_topics(
-    bootstrap: str, specs: Iterable[TopicSpec], default_replication: int
+    bootstrap: str, specs: Iterable[TopicSpec], default_replication: int, prefix: str = ""
 ) -> EnsureReport:
     """Create what is missing; leave existing topics alone and report where they drifted.
 
     Running it twice creates nothing the second time. A topic created concurrently by someone
-    else counts as existing.
+    else counts as existing. ``prefix`` goes before every name: a sandbox copy of the catalogue.
     """
+    if prefix:
+        specs = [_Prefixed(spec, prefix) for spec in specs]  # type: ignore[misc]
     specs = tuple(specs)
     with admin_client(bootstrap) as admin:
         present = set(admin.list_topics())
@@ -60,6 +62,17 @@ def ensure_topics(
         existing = [spec for spec in specs if spec.name in present]
         drift = _partition_drift(admin, existing)
     return EnsureReport(tuple(created), tuple(spec.name for spec in existing), drift)
+
+
+class _Prefixed:
+    """A catalogue entry under a prefixed name (the catalogue's own names stay canonical)."""
+
+    def __init__(self, spec: TopicSpec, prefix: str) -> None:
+        self._spec = spec
+        self.name = prefix + spec.name
+
+    def __getattr__(self, attribute: str) -> object:
+        return getattr(self._spec, attribute)
 
 
 def _create(admin: KafkaAdminClient, specs: list[TopicSpec], default_replication: int) -> list[str]:
