@@ -73,8 +73,9 @@ def pushed_requests_together(
             continue
         key = (connector, "HTTP push")
         so_far = merged.get(key, Checkpoint(0))
+        requests = so_far.sequence if isinstance(so_far.sequence, int) else 0
         merged[key] = Checkpoint(
-            (so_far.sequence or 0) + 1,  # the number of requests
+            requests + 1,  # the number of requests
             so_far.read + totals.read,
             so_far.published + totals.published,
             so_far.rejected + totals.rejected,

@@ -60,7 +60,6 @@ class MappingFile(_Strict):
     key_field: str = "enterprise_id"
     fields: dict[str, FieldSpec]
 
-
     @property
     def event_topic(self) -> str:
         owner, event = self.event_type.split(".", 1)

@@ -22,15 +22,15 @@ from connectors.checkpoints import (
     checkpoint_key,
     encode_checkpoint,
 )
+from connectors.convert import to_text
 from connectors.dead_letters import DEAD_LETTER_TYPE, dead_letter
 from connectors.mapping import Mapped, Mapping
 from connectors.mojibake import mojibake_problem
 from connectors.pseudonym import Pseudonymiser
-from connectors.sources.base import Cursor, Source, SourceRecord
-from connectors.convert import to_text
+from connectors.sources.base import Cursor, Source, SourceRecord, is_past
 from streams.contracts.envelope import build_event
-from streams.contracts.rules import shown
 from streams.contracts.registry import SchemaRegistry
+from streams.contracts.rules import shown
 from streams.contracts.validation import EventValidator
 from streams.contracts.wire import encode
 from streams.topics.catalogue import dlq_topic
@@ -194,7 +194,7 @@ class Connector:
         if done_through is None:
             return
         for record in source.records(None):
-            if record.sequence > done_through:
+            if is_past(record.sequence, done_through):
                 break
             self._duplicate_problem(record)
 

@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
-from connectors.synthetic.generate import GROUND_TRUTH, GenerateError, YearOptions, check_options, generate, latest_year
+from connectors.synthetic.generate import (
+    GROUND_TRUTH,
+    GenerateError,
+    YearOptions,
+    check_options,
+    generate,
+    latest_year,
+)
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
 from injuryhub.wiring import MAPPINGS, load_contracts
 
 
+def _today() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
 def generate_year(
     out: Annotated[Path, typer.Option("--out", "-o", file_okay=False, help="Folder to write.")],
-    year: Annotated[int, typer.Option(help="The calendar year to simulate.")] = latest_year(date.today()),
+    year: Annotated[int, typer.Option(help="The calendar year to simulate.")] = latest_year(
+        _today()
+    ),
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same year.")] = 1,
-    scale: Annotated[float, typer.Option(help="1 = a Qingdao-sized year (20,000 enterprises).")] = 1.0,
+    scale: Annotated[
+        float, typer.Option(help="1 = a Qingdao-sized year (20,000 enterprises).")
+    ] = 1.0,
     training_effect: Annotated[
         float, typer.Option(help="True relative fall of trained enterprises' injury rate.")
     ] = 0.30,
@@ -31,7 +47,7 @@ def generate_year(
     settings = load_settings()
     options = YearOptions(year, seed, scale, training_effect, bad_records)
     with clear_errors(GenerateError, OSError):
-        check_options(options, date.today())
+        check_options(options, _today())
         if out.exists() and any(out.iterdir()):
             raise UserFacingError(f"{out} is not empty: give a new folder")
         out.mkdir(parents=True, exist_ok=True)
@@ -49,5 +65,6 @@ def generate_year(
     console.print(
         f"{truth['enterprises']:,} enterprises, {total:,} records "
         f"({len(truth['bad_records'])} bad, {len(truth['bad_record_kinds'])} kinds), "
-        f"{len(truth['clusters'])} injected clusters, in {seconds:.1f} s; truth in {out / GROUND_TRUTH}"
+        f"{len(truth['clusters'])} injected clusters, in {seconds:.1f} s; "
+        f"truth in {out / GROUND_TRUTH}"
     )

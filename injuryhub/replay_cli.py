@@ -33,7 +33,14 @@ def replay(
     """Publish every department's records of a generated year; compare with its ground truth."""
     settings = load_settings()
     with clear_errors(
-        DatasetError, MappingError, SchemaFileError, KafkaError, psycopg.Error, httpx.HTTPError, RuntimeError, OSError
+        DatasetError,
+        MappingError,
+        SchemaFileError,
+        KafkaError,
+        psycopg.Error,
+        httpx.HTTPError,
+        RuntimeError,
+        OSError,
     ):
         truth = read_ground_truth(folder)
         began = time.monotonic()
@@ -55,27 +62,48 @@ def _with_progress(run: Replay, truth: dict[str, Any]) -> list[Outcome]:
         def show(outcome: Outcome) -> None:
             if outcome.mapping not in tasks:
                 total = truth["connectors"][outcome.mapping]["read"]
-                tasks[outcome.mapping] = progress.add_task(outcome.mapping, total=total, rate=0, rejected=0)
+                tasks[outcome.mapping] = progress.add_task(
+                    outcome.mapping, total=total, rate=0, rejected=0
+                )
             task = tasks[outcome.mapping]
             seconds = progress.tasks[task].elapsed or 0
             rate = outcome.read / seconds if seconds else 0
-            progress.update(task, completed=outcome.earlier + outcome.read, rate=rate, rejected=outcome.rejected)
+            progress.update(
+                task, completed=outcome.earlier + outcome.read, rate=rate, rejected=outcome.rejected
+            )
 
         return run.run(show)
 
 
 def _summary(outcomes: list[Outcome], truth: dict[str, Any], seconds: float) -> bool:
     table = Table(title="replay · read = published + rejected, against ground_truth.json")
-    for column in ("connector", "kind", "read", "published", "rejected", "earlier", "records/s", "truth"):
-        table.add_column(column, justify="left" if column in ("connector", "kind", "truth") else "right")
+    for column in (
+        "connector",
+        "kind",
+        "read",
+        "published",
+        "rejected",
+        "earlier",
+        "records/s",
+        "truth",
+    ):
+        table.add_column(
+            column, justify="left" if column in ("connector", "kind", "truth") else "right"
+        )
     all_match = True
     per_kind: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
     for outcome in outcomes:
         expected = truth["connectors"][outcome.mapping]
         done = outcome.earlier + outcome.read
-        matches = outcome.reconciles and (
-            outcome.earlier > 0 or (outcome.published, outcome.rejected) == (expected["published"], expected["rejected"])
-        ) and done == expected["read"]
+        matches = (
+            outcome.reconciles
+            and (
+                outcome.earlier > 0
+                or (outcome.published, outcome.rejected)
+                == (expected["published"], expected["rejected"])
+            )
+            and done == expected["read"]
+        )
         all_match &= matches
         rate = outcome.read / outcome.seconds if outcome.seconds else 0
         per_kind[outcome.kind][0] += outcome.read
@@ -88,7 +116,13 @@ def _summary(outcomes: list[Outcome], truth: dict[str, Any], seconds: float) -> 
     console.print(table)
     total = sum(outcome.read for outcome in outcomes)
     kinds = " · ".join(f"{kind} {n / s:,.0f}/s" for kind, (n, s) in per_kind.items() if s)
-    console.print(f"{total:,} records in {seconds:.1f} s ({total / seconds:,.0f}/s overall; {kinds})")
-    verdict = "[green]every connector matches the ground truth[/green]" if all_match else "[red]MISMATCH with the ground truth[/red]"
+    console.print(
+        f"{total:,} records in {seconds:.1f} s ({total / seconds:,.0f}/s overall; {kinds})"
+    )
+    verdict = (
+        "[green]every connector matches the ground truth[/green]"
+        if all_match
+        else "[red]MISMATCH with the ground truth[/red]"
+    )
     console.print(verdict)
     return all_match

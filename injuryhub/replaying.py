@@ -118,7 +118,9 @@ class Replay:
         on_progress(outcome)
         return outcome
 
-    def _push(self, entries: list[Entry], contracts: Contracts, on_progress: Progress) -> list[Outcome]:
+    def _push(
+        self, entries: list[Entry], contracts: Contracts, on_progress: Progress
+    ) -> list[Outcome]:
         department = entries[0].department
         token = self.settings.push_tokens.get(department) or SecretStr(secrets.token_urlsafe(24))
         connectors = {
@@ -135,7 +137,9 @@ class Replay:
                         outcome = outcomes[request["mapping"]]
                         began = time.monotonic()
                         body = {"request_id": request["request_id"], "records": request["records"]}
-                        response = client.post(f"/v1/{request['mapping']}", json=body, headers=headers)
+                        response = client.post(
+                            f"/v1/{request['mapping']}", json=body, headers=headers
+                        )
                         _tally(outcome, response, len(request["records"]))
                         outcome.seconds += time.monotonic() - began
                         on_progress(outcome)
@@ -147,7 +151,9 @@ class Replay:
 
 def _tally(outcome: Outcome, response: httpx.Response, sent: int) -> None:
     if response.status_code not in (200, 422):
-        raise RuntimeError(f"the push endpoint answered {response.status_code}: {response.text[:300]}")
+        raise RuntimeError(
+            f"the push endpoint answered {response.status_code}: {response.text[:300]}"
+        )
     answer = response.json()
     if answer.get("already_processed"):
         outcome.earlier += sent

@@ -57,7 +57,9 @@ def build_connector(
     topic = topic or topic_prefix + loaded.spec.event_topic
     dead_letter_topic = dead_letter_topic or topic_prefix + dlq_topic(loaded.spec.department)
     producer = make_producer(
-        settings.bootstrap, connector_name, transactional_id=f"injuryhub-{topic_prefix}{connector_name}"
+        settings.bootstrap,
+        connector_name,
+        transactional_id=f"injuryhub-{topic_prefix}{connector_name}",
     )
     try:
         return Connector(

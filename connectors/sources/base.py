@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-
 #: Where a source is: a line, row or key number; or (updated-at, key) for a table polled by an
 #: updated-at column, where rows come back when they change.
 Cursor = int | tuple[str, int]
@@ -33,6 +32,15 @@ class Source(Protocol):
     def records(self, after: Cursor | None) -> Iterator[SourceRecord]:
         """Records with sequence greater than ``after`` (None: from the start), in order."""
         ...
+
+
+def is_past(cursor: Cursor, mark: Cursor) -> bool:
+    """Whether ``cursor`` lies beyond ``mark`` (both of one source, so of one kind)."""
+    if isinstance(cursor, tuple) and isinstance(mark, tuple):
+        return cursor > mark
+    if isinstance(cursor, int) and isinstance(mark, int):
+        return cursor > mark
+    raise ValueError(f"cursors {cursor!r} and {mark!r} belong to different kinds of source")
 
 
 def numbered_after(after: Cursor | None) -> int:

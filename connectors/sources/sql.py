@@ -56,7 +56,9 @@ class SqlTableSource:
             else:
                 updated = _identifier(self.updated_column, "updated-at column")
                 if after is not None and not isinstance(after, tuple):
-                    raise ValueError(f"checkpoint {after!r} is a key, but {self.table} is polled by updated-at")
+                    raise ValueError(
+                        f"checkpoint {after!r} is a key, but {self.table} is polled by updated-at"
+                    )
                 yield from self._by_update(connection, table, key, updated, after)
         finally:
             connection.close()
@@ -93,13 +95,17 @@ class SqlTableSource:
             for fields in rows:
                 stamp = fields[self.updated_column or ""]
                 if stamp is None:
-                    raise ValueError(f"{self.table}.{self.updated_column} is empty in a row; it must be NOT NULL")
+                    raise ValueError(
+                        f"{self.table}.{self.updated_column} is empty in a row; it must be NOT NULL"
+                    )
                 after = (_stamp_text(stamp), self._key(fields))
                 yield self._record(fields, after)
             if len(rows) < self.batch_size:
                 return
 
-    def _fetch(self, connection: Any, query: str, parameters: tuple[Any, ...]) -> list[dict[str, Any]]:
+    def _fetch(
+        self, connection: Any, query: str, parameters: tuple[Any, ...]
+    ) -> list[dict[str, Any]]:
         cursor = connection.cursor()
         try:
             cursor.execute(query, parameters)

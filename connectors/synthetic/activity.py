@@ -5,6 +5,7 @@ projects, and the training programme of the six key industries."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from connectors.synthetic.context import ZONE, YearContext
 from connectors.synthetic.plan import Planned
@@ -34,6 +35,14 @@ _HAZARD_TEXT = (
     "电气线路私拉乱接",
     "危险化学品储存不规范",
 )
+
+
+_KIND_NAMES = {
+    "TRAINING": "培训",
+    "PUBLICITY": "宣传",
+    "INSPECTION_SUPPORT": "检查支持",
+    "EQUIPMENT": "设备",
+}
 
 
 def hazard_factor_of(e: Enterprise, ctx: YearContext) -> str:
@@ -249,9 +258,9 @@ def money(ctx: YearContext, scale: float) -> None:
         approved = ctx.moment(rng.randint(1, 6))
         starts = approved.date() + timedelta(days=rng.randint(10, 40))
         kind = rng.choice(["TRAINING", "PUBLICITY", "INSPECTION_SUPPORT", "EQUIPMENT"])
-        project = {
+        project: dict[str, Any] = {
             "project_id": ctx.serial("XMGS"),
-            "name": f"{ctx.year}年工伤预防{ {'TRAINING': '培训', 'PUBLICITY': '宣传', 'INSPECTION_SUPPORT': '检查支持', 'EQUIPMENT': '设备'}[kind] }项目{index + 1}",
+            "name": f"{ctx.year}年工伤预防{_KIND_NAMES[kind]}项目{index + 1}",
             "kind": kind,
             "district": district,
             "industry": None,
@@ -269,7 +278,7 @@ def money(ctx: YearContext, scale: float) -> None:
                 district,
             )
         )
-        allocation = {
+        allocation: dict[str, Any] = {
             "allocation_id": f"青财社指〔{ctx.year}〕{index + 1}号",
             "fiscal_year": ctx.year,
             "project_id": project["project_id"],
@@ -292,7 +301,7 @@ def money(ctx: YearContext, scale: float) -> None:
         )
         for share in (0.3, 0.7):
             paid = ctx.later(allocated, 15, 150)
-            payment = {
+            payment: dict[str, Any] = {
                 "disbursement_id": ctx.serial("ZFPZ"),
                 "allocation_id": allocation["allocation_id"],
                 "project_id": project["project_id"],
@@ -343,7 +352,7 @@ def _add(
     occurred: datetime,
     min_days: float,
     max_days: float,
-    payload: dict,
+    payload: dict[str, Any],
     e: Enterprise,
 ) -> Planned:
     return ctx.add(

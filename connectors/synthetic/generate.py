@@ -64,7 +64,7 @@ def check_options(options: YearOptions, today: date) -> None:
 
 
 def plan_year(options: YearOptions, codes: CodeLists) -> tuple[YearContext, dict[str, Any]]:
-    rng = random.Random(options.seed)
+    rng = random.Random(options.seed)  # noqa: S311 -- synthetic data, reproducible by seed
     count = max(50, round(ENTERPRISES_AT_SCALE_1 * options.scale))
     enterprises = make_registry(rng, count, options.year)
     ctx = YearContext(rng, options.year, enterprises, codes)
@@ -90,7 +90,9 @@ def plan_year(options: YearOptions, codes: CodeLists) -> tuple[YearContext, dict
     facts = {
         "clusters": clusters,
         "training": {
-            "targets_at_scale": {k: max(1, round(v * options.scale)) for k, v in TRAINING_TARGETS.items()},
+            "targets_at_scale": {
+                k: max(1, round(v * options.scale)) for k, v in TRAINING_TARGETS.items()
+            },
             "completed": dict(sorted(categories.items())),
             "trained_enterprises": len(trained),
             "true_effect": {
@@ -103,25 +105,42 @@ def plan_year(options: YearOptions, codes: CodeLists) -> tuple[YearContext, dict
     return ctx, facts
 
 
-def generate(out: Path, options: YearOptions, codes: CodeLists, mappings_dir: Path) -> dict[str, Any]:
+def generate(
+    out: Path, options: YearOptions, codes: CodeLists, mappings_dir: Path
+) -> dict[str, Any]:
     ctx, facts = plan_year(options, codes)
-    rng = random.Random(options.seed + 1)  # the corpus does not shift the year's draws
+    # Its own stream, so that the bad-input corpus does not shift the year's draws.
+    rng = random.Random(options.seed + 1)  # noqa: S311 -- synthetic data
     mappings = {o.mapping: load_mapping(mappings_dir / f"{o.mapping}.yaml", codes) for o in OUTPUTS}
     rows_by_mapping: dict[str, list[Row]] = {}
     for output in OUTPUTS:
         writer = NativeWriter(mappings[output.mapping], codes, output.style)
         good = sorted(ctx.planned[output.mapping], key=lambda p: p.reported)
-        kinds = [k for k, (m, _, _) in KINDS.items() if m == output.mapping] if options.bad_records else []
+        kinds = (
+            [k for k, (m, _, _) in KINDS.items() if m == output.mapping]
+            if options.bad_records
+            else []
+        )
         rows_by_mapping[output.mapping] = _with_bad_rows(writer, good, kinds, rng)
     positions = _write(out, rows_by_mapping, mappings, codes)
     truth = _ground_truth(options, ctx, facts, mappings, rows_by_mapping, positions)
     manifest = [
-        {"mapping": o.mapping, "kind": o.kind, "path": o.path, "encoding": o.encoding,
-         "table": o.table, "updated_column": o.updated_column}
+        {
+            "mapping": o.mapping,
+            "kind": o.kind,
+            "path": o.path,
+            "encoding": o.encoding,
+            "table": o.table,
+            "updated_column": o.updated_column,
+        }
         for o in OUTPUTS
     ]
-    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    (out / GROUND_TRUTH).write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    (out / GROUND_TRUTH).write_text(
+        json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return truth
 
 
@@ -139,7 +158,9 @@ def _with_bad_rows(
             values = dict(original)
         else:
             other = good[rng.randrange(len(good))] if layout == "same-key" else good[index]
-            copy = replace(other, natural_key=f"{other.natural_key}X{number}", payload=dict(other.payload))
+            copy = replace(
+                other, natural_key=f"{other.natural_key}X{number}", payload=dict(other.payload)
+            )
             values = writer.row(copy)
             if layout == "same-key":
                 values[writer.mapping.spec.natural_key] = original[writer.mapping.spec.natural_key]
@@ -163,28 +184,40 @@ def _write(
         writer = NativeWriter(mappings[output.mapping], codes, output.style)
         header = writer.columns((output.updated_column,) if output.updated_column else ())
         if output.kind == "csv":
-            positions[output.mapping] = write_csv(path, header, rows[output.mapping], output.encoding)
+            positions[output.mapping] = write_csv(
+                path, header, rows[output.mapping], output.encoding
+            )
         elif output.kind == "xlsx":
             positions[output.mapping] = write_xlsx(path, header, rows[output.mapping], output.table)
         elif output.kind == "sql":
-            types = {f.column: _SQL_TYPES[f.type] for f in writer.mapping.spec.fields.values() if f.column and f.type in _SQL_TYPES}
+            types = {
+                f.column: _SQL_TYPES[f.type]
+                for f in writer.mapping.spec.fields.values()
+                if f.column and f.type in _SQL_TYPES
+            }
             if output.updated_column:
                 types[output.updated_column] = "TIMESTAMP"
-            sql[output.path].append((output, SqlTable(output.table, header, types, rows[output.mapping])))
+            sql[output.path].append(
+                (output, SqlTable(output.table, header, types, rows[output.mapping]))
+            )
         else:
             http[output.path].append(output)
-    for path, tables in sql.items():
-        written = write_sql(out / path, [table for _, table in tables])
+    for seed, tables in sql.items():
+        written = write_sql(out / seed, [table for _, table in tables])
         for output, table in tables:
             positions[output.mapping] = written[table.name]
-    for path, outputs in http.items():
+    for replay_file, outputs in http.items():
         requests = []
         for output in outputs:
             mapping_rows = rows[output.mapping]
             for start in range(0, len(mapping_rows), HTTP_BATCH):
                 request_id = f"{output.mapping}-{start // HTTP_BATCH + 1:05d}"
-                requests.append((output.mapping, request_id, mapping_rows[start : start + HTTP_BATCH]))
-        for (mapping, _, _), request_positions in zip(requests, write_http(out / path, requests), strict=True):
+                requests.append(
+                    (output.mapping, request_id, mapping_rows[start : start + HTTP_BATCH])
+                )
+        for (mapping, _, _), request_positions in zip(
+            requests, write_http(out / replay_file, requests), strict=True
+        ):
             positions.setdefault(mapping, []).extend(request_positions)
     return positions
 
@@ -206,18 +239,33 @@ def _ground_truth(
         topic = mapping.spec.event_topic
         good = ctx.planned[output.mapping]
         topics[topic] += len(good)
-        bad = [(row, position) for row, position in zip(rows[output.mapping], positions[output.mapping], strict=True) if row.bad]
+        bad = [
+            (row, position)
+            for row, position in zip(rows[output.mapping], positions[output.mapping], strict=True)
+            if row.bad
+        ]
         topics[dlq_topic(mapping.spec.department)] += len(bad)
-        connectors[output.mapping] = {"read": len(good) + len(bad), "published": len(good), "rejected": len(bad)}
-        cells = Counter(f"{p.district}|{p.industry}|{p.occurred.astimezone(ZONE):%Y-%m}" for p in good)
+        connectors[output.mapping] = {
+            "read": len(good) + len(bad),
+            "published": len(good),
+            "rejected": len(bad),
+        }
+        cells = Counter(
+            f"{p.district}|{p.industry}|{p.occurred.astimezone(ZONE):%Y-%m}" for p in good
+        )
         breakdown[topic] = dict(sorted(cells.items()))
         for row, position in bad:
             assert row.bad is not None
-            bad_records.append({
-                "kind": row.bad.kind, "mapping": output.mapping, "source": output.path,
-                "position": position, "dead_letter_topic": dlq_topic(mapping.spec.department),
-                "reason_contains": row.bad.reason,
-            })
+            bad_records.append(
+                {
+                    "kind": row.bad.kind,
+                    "mapping": output.mapping,
+                    "source": output.path,
+                    "position": position,
+                    "dead_letter_topic": dlq_topic(mapping.spec.department),
+                    "reason_contains": row.bad.reason,
+                }
+            )
     return {
         "year": options.year,
         "seed": options.seed,

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from connectors.synthetic.native import Style
 
 CSV_STYLE = Style(numbers_as_text=True)
-SLASH_CSV_STYLE = Style(datetime_format="%Y/%m/%d %H:%M", date_format="%Y/%m/%d", numbers_as_text=True)
+SLASH_CSV_STYLE = Style(
+    datetime_format="%Y/%m/%d %H:%M", date_format="%Y/%m/%d", numbers_as_text=True
+)
 XLSX_STYLE = Style(datetime_format=None, date_format=None)
 SERIAL_XLSX_STYLE = Style(excel_serials=True)
 SQL_STYLE = Style()
@@ -35,11 +37,42 @@ OUTPUTS: tuple[Output, ...] = (
     Output("union.worker-report", "csv", "union/worker-reports.csv", CSV_STYLE),
     Output("union.training-participation", "csv", "union/training-participation.csv", CSV_STYLE),
     Output("union.model-unit-nomination", "csv", "union/model-unit-nominations.csv", CSV_STYLE),
-    Output("housing.construction-accident", "xlsx", "housing/construction-accidents.xlsx", XLSX_STYLE, table="事故"),
-    Output("housing.site-inspection", "xlsx", "housing/site-inspections.xlsx", XLSX_STYLE, table="检查记录"),
-    Output("finance.fund-allocation", "xlsx", "finance/fund-allocations.xlsx", SERIAL_XLSX_STYLE, table="指标"),
-    Output("finance.fund-disbursement", "xlsx", "finance/fund-disbursements.xlsx", SERIAL_XLSX_STYLE, table="支付"),
-    Output("hrss.injury-recognition", "sql", "hrss/hrss.sql", SQL_STYLE, table="工伤认定", updated_column="更新时间"),
+    Output(
+        "housing.construction-accident",
+        "xlsx",
+        "housing/construction-accidents.xlsx",
+        XLSX_STYLE,
+        table="事故",
+    ),
+    Output(
+        "housing.site-inspection",
+        "xlsx",
+        "housing/site-inspections.xlsx",
+        XLSX_STYLE,
+        table="检查记录",
+    ),
+    Output(
+        "finance.fund-allocation",
+        "xlsx",
+        "finance/fund-allocations.xlsx",
+        SERIAL_XLSX_STYLE,
+        table="指标",
+    ),
+    Output(
+        "finance.fund-disbursement",
+        "xlsx",
+        "finance/fund-disbursements.xlsx",
+        SERIAL_XLSX_STYLE,
+        table="支付",
+    ),
+    Output(
+        "hrss.injury-recognition",
+        "sql",
+        "hrss/hrss.sql",
+        SQL_STYLE,
+        table="工伤认定",
+        updated_column="更新时间",
+    ),
     Output("hrss.disability-appraisal", "sql", "hrss/hrss.sql", SQL_STYLE, table="劳动能力鉴定"),
     Output("hrss.benefit-payment", "sql", "hrss/hrss.sql", SQL_STYLE, table="待遇支付"),
     Output("hrss.insured-headcount", "sql", "hrss/hrss.sql", SQL_STYLE, table="参保人数"),

@@ -29,7 +29,8 @@ class Planned:
 
 
 def make_uscc(rng: random.Random, district: str) -> str:
-    """A valid 统一社会信用代码: 9 (市场监管) 1 (企业), the district, an organisation code, check."""
+    """A valid 统一社会信用代码: 9 (market regulator), 1 (enterprise), the district, an
+    organisation code and the check character."""
     body = "91" + district + "".join(rng.choice(USCC_ALPHABET[:10]) for _ in range(9))
     return body + uscc_check_char(body)
 

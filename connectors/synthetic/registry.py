@@ -46,7 +46,7 @@ def make_registry(rng: random.Random, count: int, year: int) -> list[Enterprise]
     district_weights = list(DISTRICT_WEIGHTS.values())
     industry_weights = [profile.weight for profile in INDUSTRIES]
     seen: set[str] = set()
-    enterprises = []
+    enterprises: list[Enterprise] = []
     while len(enterprises) < count:
         district = rng.choices(districts, district_weights)[0]
         # Every industry at least once, so that even a tiny year has each kind of record.

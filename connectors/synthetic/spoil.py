@@ -156,7 +156,8 @@ def _drop_key(field: str) -> Spoiler:
 
 
 def _discharged_first(row: Row, writer: NativeWriter, rng: random.Random) -> str:
-    admitted = datetime.strptime(row[_time_column("occurred_at")(writer)], "%Y-%m-%d %H:%M:%S")
+    # The cell is naive local time, as the hospital's system writes it.
+    admitted = datetime.strptime(row[_time_column("occurred_at")(writer)], "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007
     row[_column(writer, "inpatient")] = True
     row[_column(writer, "discharged_at")] = f"{admitted - timedelta(days=1):%Y-%m-%d %H:%M:%S}"
     return "is before occurred_at"

@@ -69,9 +69,10 @@ def write_sql(path: Path, tables: list[SqlTable]) -> dict[str, list[str]]:
             columns = ", ".join(f'"{c}" {table.types.get(c, "TEXT")}' for c in table.header)
             out.write(f'CREATE TABLE "{table.name}" ("id" BIGINT PRIMARY KEY, {columns});\n')
             names = ", ".join(f'"{c}"' for c in ["id", *table.header])
+            insert = f'INSERT INTO "{table.name}" ({names}) VALUES'
             for number, row in enumerate(table.rows, start=1):
                 literals = ", ".join(_literal(row.values.get(c)) for c in table.header)
-                out.write(f'INSERT INTO "{table.name}" ({names}) VALUES ({number}, {literals});\n')
+                out.write(f"{insert} ({number}, {literals});\n")
             positions[table.name] = [f"{table.name}#{n}" for n in range(1, len(table.rows) + 1)]
     return positions
 
