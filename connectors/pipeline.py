@@ -1,8 +1,8 @@
-"""One connector run: source records -> mapping -> pseudonym -> envelope -> validation -> Avro ->
-the department's topic; every refusal -> ``hub.dlq.<dept>`` with its reasons. Nothing is lost:
-read = published + rejected. Events and the checkpoint travel in one Kafka transaction per batch,
-so a connector killed anywhere and restarted publishes each source record exactly once (as
-``read_committed`` readers see it)."""
+"""One connector run: source records -> evaluation (mapping, pseudonym, envelope, validation)
+-> Avro -> the department's topic; every refusal -> ``hub.dlq.<dept>`` with its reasons. Nothing
+is lost: read = published + rejected. Events and the checkpoint travel in one Kafka transaction
+per batch, so a connector killed anywhere and restarted publishes each source record exactly once
+(as ``read_committed`` readers see it)."""
 
 from __future__ import annotations
 
@@ -22,15 +22,12 @@ from connectors.checkpoints import (
     checkpoint_key,
     encode_checkpoint,
 )
-from connectors.convert import to_text
 from connectors.dead_letters import DEAD_LETTER_TYPE, dead_letter
-from connectors.mapping import Mapped, Mapping
-from connectors.mojibake import mojibake_problem
+from connectors.evaluation import RecordEvaluator
+from connectors.mapping import Mapping
 from connectors.pseudonym import Pseudonymiser
 from connectors.sources.base import Cursor, Source, SourceRecord, is_past
-from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
-from streams.contracts.rules import shown
 from streams.contracts.validation import EventValidator
 from streams.contracts.wire import encode
 from streams.topics.catalogue import dlq_topic
@@ -75,8 +72,7 @@ class Connector:
         self.schema = registry.latest(spec.event_type)
         self.dead_letter_schema = registry.latest(DEAD_LETTER_TYPE)
         mapping.check_against(self.schema)
-        self.validator = validator
-        self.pseudonymiser = pseudonymiser
+        self.evaluator = RecordEvaluator(name, mapping, self.schema, validator, pseudonymiser)
         self.producer = producer
         self.checkpoints = checkpoints
         self.topic = topic or spec.event_topic
@@ -84,8 +80,6 @@ class Connector:
         self.checkpoint_every = checkpoint_every
         self.now = now
         self._transactions_ready = False
-        #: natural key -> (position, raw record) of the records seen in the current source
-        self._seen: dict[str, tuple[str, str]] = {}
         self._requests: dict[str, Checkpoint] | None = None  # pushed request id -> its counts
 
     def run(
@@ -132,7 +126,7 @@ class Connector:
         if (earlier := done.get(request_id)) is not None:
             return earlier
         self._ensure_transactions()
-        self._seen = {}  # duplicates are looked for within the request
+        self.evaluator.forget()  # duplicates are looked for within the request
         self.producer.begin_transaction()
         try:
             outcomes = [self._send(record) for record in records]
@@ -167,7 +161,7 @@ class Connector:
 
     def _send(self, record: SourceRecord) -> dict[str, Any] | list[str]:
         """Publish the event, or its dead letter; returns the event or the reasons."""
-        outcome = self._event(record)
+        outcome = self.evaluator.evaluate(record)
         if isinstance(outcome, dict):
             key_value = outcome.get(self.mapping.spec.key_field) or outcome["envelope"]["event_id"]
             key = str(key_value).encode()
@@ -190,62 +184,13 @@ class Connector:
     def _remember_done(self, source: Source, done_through: Cursor | None) -> None:
         """Re-read the natural keys of the records a previous run finished, so that a duplicate
         of one of them is still recognised after a restart."""
-        self._seen = {}
+        self.evaluator.forget()
         if done_through is None:
             return
         for record in source.records(None):
             if is_past(record.sequence, done_through):
                 break
-            self._duplicate_problem(record)
-
-    def _duplicate_problem(self, record: SourceRecord) -> str | None:
-        """Why ``record`` repeats an earlier one of its source, remembering it if it does not."""
-        column = self.mapping.spec.natural_key
-        value = record.fields.get(column)
-        if record.problem is not None or value is None:
-            return None
-        key = to_text(value)
-        earlier = self._seen.setdefault(key, (record.position, record.raw))
-        if earlier == (record.position, record.raw):
-            return None
-        position, raw = earlier
-        if raw == record.raw:
-            return f"{column}={key}: repeats the record at {position}; it is counted once"
-        return (
-            f"{column}={key}: the record at {position} has the same {column} but different "
-            "content; correct the number, or send the change as an update"
-        )
-
-    def _event(self, record: SourceRecord) -> dict[str, Any] | list[str]:
-        if record.problem is not None:
-            return [f"{record.position} {record.problem}"]
-        if (duplicate := self._duplicate_problem(record)) is not None:
-            return [duplicate]
-        garbled = [
-            f"{column}={shown(value)}: {problem}"
-            for column, value in record.fields.items()
-            if isinstance(value, str) and (problem := mojibake_problem(value)) is not None
-        ]
-        if garbled:
-            return garbled
-        mapped = self.mapping.apply(record, self.pseudonymiser)
-        if not isinstance(mapped, Mapped):
-            return [str(problem) for problem in mapped]
-        spec = self.mapping.spec
-        event = build_event(
-            self.schema.event_type,
-            self.schema.version,
-            spec.department,
-            spec.source_system,
-            record.position,
-            mapped.natural_key,
-            mapped.occurred_at,
-            mapped.reported_at,
-            f"connector:{self.name}",
-            mapped.payload,
-        )
-        verdict = self.validator.validate(self.schema, event)
-        return event if verdict.ok else verdict.reasons()
+            self.evaluator.duplicate_problem(record)
 
     def _commit(self, source: str, totals: Checkpoint) -> None:
         self.producer.send(
