@@ -122,7 +122,7 @@ class Connector:
         request id; per record, the event published or the reasons it was refused. A request id
         already done is not published again: its earlier counts come back instead, so a client
         may safely re-send a request whose answer it never received."""
-        done = self._requests_done()
+        done = self.requests_done()
         if (earlier := done.get(request_id)) is not None:
             return earlier
         self._ensure_transactions()
@@ -139,7 +139,8 @@ class Connector:
         done[request_id] = totals
         return outcomes
 
-    def _requests_done(self) -> dict[str, Checkpoint]:
+    def requests_done(self) -> dict[str, Checkpoint]:
+        """The pushed requests already published (loaded once from the checkpoints)."""
         if self._requests is None:
             self._requests = {
                 source.removeprefix(REQUEST_PREFIX): checkpoint

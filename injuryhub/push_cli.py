@@ -8,6 +8,7 @@ import typer
 import uvicorn
 from kafka.errors import KafkaError
 
+from connectors.checkpoints import CHECKPOINT_TOPIC
 from connectors.http_push import create_push_app
 from connectors.mapping import MappingError
 from connectors.pipeline import Connector
@@ -24,12 +25,15 @@ def push_server(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8081,
     topic: Annotated[str | None, typer.Option(help="Override the topic (one mapping).")] = None,
     dead_letter_topic: Annotated[str | None, typer.Option(help="Override the DLQ.")] = None,
+    checkpoint_topic: Annotated[
+        str, typer.Option(help="Where the requests done are kept.")
+    ] = CHECKPOINT_TOPIC,
 ) -> None:
     """Accept POST /v1/<mapping> with {"records": [...]} and a department bearer token."""
     settings = load_settings()
     names = mapping or sorted(path.stem for path in MAPPINGS.glob("*.yaml"))
     connectors: dict[str, Connector] = {}
-    with clear_errors(MappingError, SchemaFileError, KafkaError):
+    with clear_errors(MappingError, SchemaFileError, KafkaError, LookupError):
         if (topic or dead_letter_topic) and len(names) != 1:
             raise UserFacingError("--topic and --dead-letter-topic need exactly one --mapping")
         if not settings.push_tokens:
@@ -39,8 +43,15 @@ def push_server(
         contracts = load_contracts(settings)
         for name in names:
             connectors[name] = build_connector(
-                settings, contracts, name, f"push-{name}", topic, dead_letter_topic
+                settings,
+                contracts,
+                name,
+                f"push-{name}",
+                topic,
+                dead_letter_topic,
+                checkpoint_topic,
             )
+            connectors[name].requests_done()  # a missing checkpoint topic fails here, not later
     try:
         app = create_push_app(connectors, settings.push_tokens)
         uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import UnknownTopicOrPartitionError
 from kafka import KafkaProducer
 
 
@@ -53,7 +54,11 @@ async def read_to_end(
         auto_offset_reset="earliest",
         isolation_level=isolation_level,
     )
-    await consumer.start()
+    try:
+        await consumer.start()
+    except UnknownTopicOrPartitionError:
+        await consumer.stop()
+        raise LookupError(f"topic {topic!r} does not exist on {bootstrap}") from None
     try:
         if topic not in await consumer.topics():
             raise LookupError(f"topic {topic!r} does not exist on {bootstrap}")

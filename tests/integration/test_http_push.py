@@ -44,7 +44,7 @@ def server(kafka_bootstrap: str) -> Iterator[tuple[str, dict[str, str]]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "injuryhub", "push-server", "--mapping", "hrss.injury-recognition",
          "--port", str(port), "--topic", topics["events"],
-         "--dead-letter-topic", topics["dlq"]],
+         "--dead-letter-topic", topics["dlq"], "--checkpoint-topic", topics["checkpoints"]],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -64,10 +64,12 @@ def server(kafka_bootstrap: str) -> Iterator[tuple[str, dict[str, str]]]:
         assert b"Traceback" not in output, output.decode(errors="replace")
 
 
-def _push(url: str, token: str, records: list[dict[str, object]]) -> httpx.Response:
+def _push(
+    url: str, token: str, records: list[dict[str, object]], request_id: str = "req-1"
+) -> httpx.Response:
     return httpx.post(
         f"{url}/v1/hrss.injury-recognition",
-        json={"request_id": "req-1", "records": records},
+        json={"request_id": request_id, "records": records},
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )
@@ -93,7 +95,7 @@ def test_push_accepts_refuses_and_authenticates(
             "(GB 11643 ISO 7064 MOD 11-2)"
         ]}
     ]  # fmt: skip
-    assert _push(url, TOKENS["hrss"], [_record(4)]).status_code == 200
+    assert _push(url, TOKENS["hrss"], [_record(4)], request_id="req-2").status_code == 200
 
     events = asyncio.run(read_to_end(kafka_bootstrap, topics["events"]))
     ids = {decode(REGISTRY, m.value or b"")[1]["envelope"]["event_id"] for m in events}
@@ -102,3 +104,19 @@ def test_push_accepts_refuses_and_authenticates(
     dead = decode(REGISTRY, letter.value or b"")[1]
     assert dead["position"] == "request req-1 #2"
     assert b"110105194912310021" not in (letter.value or b"")
+
+
+def test_a_request_sent_again_is_answered_from_the_first_time_not_published_twice(
+    kafka_bootstrap: str, server: tuple[str, dict[str, str]]
+) -> None:
+    """A client that lost the answer re-sends; the hub must not publish the records again."""
+    url, topics = server
+    first = _push(url, TOKENS["hrss"], [_record(10), _record(11)], request_id="retry-1")
+    assert first.status_code == 200 and len(first.json()["accepted"]) == 2
+    again = _push(url, TOKENS["hrss"], [_record(10), _record(11)], request_id="retry-1")
+    assert again.status_code == 200
+    assert again.json() == {
+        "request_id": "retry-1", "already_processed": True,
+        "accepted_count": 2, "rejected_count": 0,
+    }  # fmt: skip
+    assert len(asyncio.run(read_to_end(kafka_bootstrap, topics["events"]))) == 2
