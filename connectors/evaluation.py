@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.convert import to_text
 from connectors.mapping import Mapped, Mapping
 from connectors.mojibake import mojibake_problem
 from connectors.pseudonym import Pseudonymiser
@@ -76,10 +75,9 @@ class RecordEvaluator:
     def duplicate_problem(self, record: SourceRecord) -> str | None:
         """Why ``record`` repeats an earlier one of its source, remembering it if it does not."""
         column = self.mapping.spec.natural_key
-        value = record.fields.get(column)
-        if record.problem is not None or value is None:
+        key = self.mapping.record_key(record)
+        if record.problem is not None or key is None:
             return None
-        key = to_text(value)
         earlier = self._seen.setdefault(key, (record.position, record.raw))
         if earlier == (record.position, record.raw):
             return None

@@ -50,6 +50,9 @@ class MappingFile(_Strict):
     event_type: str
     source_system: str
     natural_key: str  # the column that identifies a record in its own system
+    #: when the source sends a record again after it changed (a table polled by updated-at),
+    #: this column tells the versions apart: each version is an event of its own
+    version_column: str | None = None
     timezone: str = "Asia/Shanghai"
     occurred_at: TimeSpec
     reported_at: TimeSpec
@@ -118,7 +121,7 @@ class Mapping:
         problems: list[Problem] = []
         occurred = self._time(record, self.spec.occurred_at, problems)
         reported = self._time(record, self.spec.reported_at, problems)
-        natural_key = record.fields.get(self.spec.natural_key)
+        natural_key = self.record_key(record)
         if natural_key is None:
             problems.append(
                 Problem(self.spec.natural_key, "empty", "is required: it identifies the record")
@@ -130,7 +133,16 @@ class Mapping:
             self._person(record, occurred, payload, pseudonymiser, problems)
         if problems or occurred is None or reported is None or natural_key is None:
             return problems
-        return Mapped(payload, convert.to_text(natural_key), occurred, reported)
+        return Mapped(payload, natural_key, occurred, reported)
+
+    def record_key(self, record: SourceRecord) -> str | None:
+        """The record's identity in its system (with its version, if the mapping has one)."""
+        value = record.fields.get(self.spec.natural_key)
+        if value is None:
+            return None
+        key = convert.to_text(value)
+        version = record.fields.get(self.spec.version_column or "")
+        return key if version is None else f"{key}@{convert.to_text(version)}"
 
     def _time(
         self, record: SourceRecord, spec: TimeSpec, problems: list[Problem]

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import time
 from collections import Counter
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from kafka.errors import KafkaError
 from rich.table import Table
 
-from connectors.sample import publish_sample_events
+from connectors.synthetic.dataset import DatasetError, read_ground_truth
+from connectors.synthetic.generate import (
+    GROUND_TRUTH,
+    GenerateError,
+    YearOptions,
+    check_options,
+    generate,
+    latest_year,
+)
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
+from injuryhub.replay_cli import replay_summary, replay_with_progress
+from injuryhub.replaying import Replay
+from injuryhub.wiring import MAPPINGS
 from injuryhub.worker_cli import DEFAULT_INTAKE_RESULT, DEFAULT_INTAKE_SOURCE
 from injuryhub.worker_process import running_worker
 from streams.broker.cluster import LocalCluster
@@ -29,25 +44,55 @@ from streams.topics.catalogue import catalogue
 
 
 def demo(
-    events: Annotated[int, typer.Option(min=1, help="Sample events to publish.")] = 500,
+    scale: Annotated[
+        float, typer.Option(help="The synthetic year's size (1 = Qingdao, 20,000 enterprises).")
+    ] = 0.05,
+    seed: Annotated[int, typer.Option(help="The synthetic year's seed.")] = 1,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the worker.")] = 120,
 ) -> None:
-    """Start Kafka, create the topics, publish sample events and count them in a Faust worker."""
+    """Start Kafka, create the topics, generate a synthetic year, replay all seven departments'
+    connectors, and count the accident reports in a Faust worker."""
     settings = load_settings()
-    with clear_errors(BrokerError, KafkaError, TimeoutError, SchemaFileError):
-        registry = _bring_up(settings)
-        codes = load_code_lists(settings.schemas_path, settings.districts_file)
-        seed = time.time_ns()
-        with make_producer(settings.bootstrap, "injuryhub-demo") as producer:
-            sent = publish_sample_events(
-                producer, DEFAULT_INTAKE_SOURCE, events, seed, registry, codes
-            )
-        console.print(
-            f"published {sum(sent.values())} validated Avro accident reports to "
-            f"{DEFAULT_INTAKE_SOURCE}"
-        )
+    with clear_errors(
+        BrokerError, KafkaError, TimeoutError, SchemaFileError, GenerateError, DatasetError
+    ):
+        _bring_up(settings)
+        folder = _demo_year(settings, scale, seed)
+        truth = read_ground_truth(folder)
+        began = time.monotonic()
+        outcomes = replay_with_progress(Replay(settings, folder), truth)
+        if not replay_summary(outcomes, truth, time.monotonic() - began):
+            raise UserFacingError("the replay does not match its ground truth")
         source_totals, agent_counts, seconds = _run_worker_until_counted(settings, timeout)
     _report(source_totals, agent_counts, seconds)
+
+
+def _demo_year(settings: HubSettings, scale: float, seed: int) -> Path:
+    """The demo's year, generated once and replayed (resuming) on later runs."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    options = YearOptions(latest_year(today), seed, scale)
+    folder = settings.state_dir / "demo-years" / f"{options.year}-seed{seed}-scale{scale:g}"
+    if (folder / GROUND_TRUTH).is_file():
+        console.print(f"synthetic year {options.year} already generated in {folder}")
+        return folder
+    check_options(options, today)
+    partial = folder.with_name(folder.name + ".part")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    with console.status(f"generating a synthetic year {options.year} at scale {scale:g} …"):
+        truth = generate(
+            partial,
+            options,
+            load_code_lists(settings.schemas_path, settings.districts_file),
+            MAPPINGS,
+        )
+    partial.rename(folder)
+    console.print(
+        f"generated {options.year}: {truth['enterprises']:,} enterprises, "
+        f"{sum(truth['topics'].values()):,} records in the seven departments' native formats "
+        f"({len(truth['bad_record_kinds'])} kinds of bad record mixed in) in {folder}"
+    )
+    return folder
 
 
 def _bring_up(settings: HubSettings) -> SchemaRegistry:
@@ -106,13 +151,14 @@ def _agent_counts(settings: HubSettings) -> dict[str, int]:
 
 
 def _report(totals: Counter[str], counts: dict[str, int], seconds: float) -> None:
-    table = Table(title="first slice: events per enterprise, source topic vs Faust table")
+    table = Table(title="accident reports per enterprise: source topic vs Faust table (top 10)")
     for column in ("enterprise", "on source topic", "counted by agent"):
         table.add_column(column)
-    for key in sorted(totals):
-        table.add_row(key, str(totals[key]), str(counts.get(key, 0)))
+    for key, total in totals.most_common(10):
+        table.add_row(key, str(total), str(counts.get(key, 0)))
     console.print(table)
     console.print(
-        f"[green]counts reconcile[/green]: {sum(totals.values())} events, worker caught up in "
-        f"{seconds:.1f} s. The broker keeps running; `make stop` stops it."
+        f"[green]counts reconcile[/green]: {sum(totals.values())} events of {len(totals)} "
+        f"enterprises, worker caught up in {seconds:.1f} s. The broker keeps running; "
+        "`make stop` stops it."
     )

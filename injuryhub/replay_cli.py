@@ -44,13 +44,13 @@ def replay(
     ):
         truth = read_ground_truth(folder)
         began = time.monotonic()
-        outcomes = _with_progress(Replay(settings, folder, postgres, topic_prefix), truth)
+        outcomes = replay_with_progress(Replay(settings, folder, postgres, topic_prefix), truth)
         seconds = time.monotonic() - began
-    if not _summary(outcomes, truth, seconds):
+    if not replay_summary(outcomes, truth, seconds):
         raise typer.Exit(1)
 
 
-def _with_progress(run: Replay, truth: dict[str, Any]) -> list[Outcome]:
+def replay_with_progress(run: Replay, truth: dict[str, Any]) -> list[Outcome]:
     columns = (
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]:>7,.0f}/s · rejected {task.fields[rejected]}"),
@@ -75,7 +75,7 @@ def _with_progress(run: Replay, truth: dict[str, Any]) -> list[Outcome]:
         return run.run(show)
 
 
-def _summary(outcomes: list[Outcome], truth: dict[str, Any], seconds: float) -> bool:
+def replay_summary(outcomes: list[Outcome], truth: dict[str, Any], seconds: float) -> bool:
     table = Table(title="replay · read = published + rejected, against ground_truth.json")
     for column in (
         "connector",

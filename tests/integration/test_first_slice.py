@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sample import publish_sample_events
 from injuryhub.worker_process import running_worker
 from streams.clients import latest_per_key, make_producer, read_to_end
 from streams.contracts.codes import load_code_lists
@@ -19,6 +18,7 @@ from streams.contracts.registry import load_registry
 from streams.settings import HubSettings
 from streams.topics.admin import ensure_topics
 from streams.topics.catalogue import TopicSpec
+from tests.sample_events import publish_sample_events
 from tests.support import unique
 
 pytestmark = pytest.mark.kafka

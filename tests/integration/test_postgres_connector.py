@@ -1,15 +1,19 @@
-"""Accident reports polled from a real PostgreSQL table on loopback by `injuryhub connect`:
-incremental by the integer key, exactly the new rows on the second poll."""
+"""A real PostgreSQL on loopback: accident reports polled by `injuryhub connect` (incremental by
+the integer key, exactly the new rows on the second poll), and the synthetic year's hrss database
+replayed from it (recognitions by updated-at, a changed row published again as a new version)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from streams.clients import read_to_end
 from streams.contracts.registry import load_registry
@@ -69,3 +73,61 @@ def test_postgres_table_is_polled_incrementally(kafka_bootstrap: str, postgres_d
     assert {e["accident_type"] for e in decoded} == {"09", "10"}  # code and 坍塌 both accepted
     assert {e["direct_loss_wan_cny"] for e in decoded} == {3.5}  # NUMERIC arrives as Decimal
     assert asyncio.run(read_to_end(kafka_bootstrap, topics["dlq"])) == []
+
+
+def _cli(*arguments: str, bootstrap: str) -> str:
+    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": bootstrap, "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-m", "injuryhub", *arguments],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _recognitions(bootstrap: str, topic: str) -> list[dict[str, object]]:
+    records = asyncio.run(read_to_end(bootstrap, topic))
+    return [decode(REGISTRY, record.value or b"")[1] for record in records]
+
+
+def test_generated_hrss_database_replays_from_postgres_and_a_changed_row_comes_again(
+    kafka_bootstrap: str, postgres_dsn: str, tmp_path: Path
+) -> None:
+    """The synthetic year's SQL seed runs on PostgreSQL; `replay --postgres` polls it (the
+    recognitions by updated-at), and a decision changed later is published as a new version."""
+    database = unique("year").replace("-", "_")
+    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{database}"')
+    dsn = make_conninfo(postgres_dsn, dbname=database)
+    folder = tmp_path / "year"
+    _cli("generate", "--out", str(folder), "--year", "2025", "--seed", "3", "--scale", "0.01",
+         bootstrap=kafka_bootstrap)  # fmt: skip
+    truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+    prefix = unique("pg") + "."
+    output = _cli("replay", str(folder), "--postgres", dsn, "--topic-prefix", prefix,
+                  bootstrap=kafka_bootstrap)  # fmt: skip
+    assert "every connector matches the ground truth" in output
+    topic = prefix + "dept.hrss.injury-recognition.v1"
+    before = _recognitions(kafka_bootstrap, topic)
+    assert len(before) == truth["topics"]["dept.hrss.injury-recognition.v1"]
+
+    with psycopg.connect(dsn) as connection:
+        row = connection.execute(
+            'SELECT id, "申请编号" FROM "工伤认定" WHERE "认定结论" = %s ORDER BY id LIMIT 1',
+            ("认定工伤",),
+        ).fetchone()
+        assert row is not None
+        connection.execute(
+            'UPDATE "工伤认定" SET "认定结论" = %s, "法律依据" = %s, "更新时间" = %s WHERE id = %s',
+            ("视同工伤", "art15.1", "2026-02-01 10:00:00", row[0]),
+        )
+    _cli("connect", "hrss.injury-recognition", "--postgres", dsn, "--table", "工伤认定",
+         "--updated-column", "更新时间", "--topic", topic,
+         "--dead-letter-topic", prefix + "hub.dlq.hrss",
+         "--checkpoint-topic", prefix + "hub.connector-checkpoints",
+         bootstrap=kafka_bootstrap)  # fmt: skip
+    after = _recognitions(kafka_bootstrap, topic)
+    assert len(after) == len(before) + 1
+    versions = [event for event in after if event["application_no"] == row[1]]
+    assert [event["decision"] for event in versions] == ["RECOGNISED", "DEEMED"]
+    assert len({event["envelope"]["event_id"] for event in after}) == len(after)

@@ -115,3 +115,14 @@ def test_a_malformed_mapping_names_file_and_key(tmp_path: Path) -> None:
 )
 def test_dead_letters_mask_resident_ids(text: str, masked: str) -> None:
     assert mask_resident_ids(text) == masked
+
+
+def test_a_versioned_record_gets_one_identity_per_version() -> None:
+    """A recognition decided later comes again from its table: a new event, not a duplicate."""
+    mapping = load_mapping(MAPPINGS / "hrss.injury-recognition.yaml", CODES)
+    first = _record({"申请编号": "GS-1", "更新时间": "2025-03-01 09:00:00"})
+    later = _record({"申请编号": "GS-1", "更新时间": "2025-04-10 15:00:00"})
+    pushed = _record({"申请编号": "GS-1"})  # a push without the column: the number alone
+    assert mapping.record_key(first) == "GS-1@2025-03-01 09:00:00"
+    assert mapping.record_key(later) == "GS-1@2025-04-10 15:00:00"
+    assert mapping.record_key(pushed) == "GS-1"

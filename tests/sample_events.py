@@ -1,5 +1,6 @@
-"""Sample accident reports for the first end-to-end slice: built, validated and Avro-encoded the
-way a connector does, and published with kafka-python. The real connectors replace it."""
+"""Sample accident reports for the worker slice test: built, validated and Avro-encoded the way a
+connector does, and published with plain kafka-python (no transactions, no checkpoints): test
+data for an agent, not a connector."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ SAMPLE_ENTERPRISES = tuple(_uscc(serial) for serial in range(1, 6))
 
 def sample_events(count: int, seed: int, codes: CodeLists) -> list[dict[str, Any]]:
     """``count`` valid accident reports; the same seed always gives the same events and ids."""
-    rng = random.Random(seed)  # noqa: S311 -- reproducible sample data, not secrets
+    rng = random.Random(seed)
     start = datetime(2025, 1, 1, tzinfo=UTC)
     events = []
     for index in range(count):
