@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.synthetic.activity import measurement
 from connectors.synthetic.context import YearContext
 from connectors.synthetic.injuries import accident_report, injury, od_diagnosis
+from connectors.synthetic.occupational import measurement
 from connectors.synthetic.plan import Planned
 from connectors.synthetic.registry import Enterprise
 

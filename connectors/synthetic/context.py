@@ -77,6 +77,34 @@ class YearContext:
         born = date(on.year - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
         return make_resident_id(self.rng, born, self.rng.random() < 0.8)
 
+    def each(self, per_year: float, enterprises: list[Enterprise]) -> list[Enterprise]:
+        """The enterprises concerned by ``per_year`` events each (Poisson), one entry per event."""
+        return [e for e in enterprises for _ in range(self.poisson(per_year))]
+
+    def record(
+        self,
+        mapping: str,
+        key: str,
+        e: Enterprise,
+        occurred: datetime,
+        delay_days: tuple[float, float],
+        payload: dict[str, Any],
+        person: bool = False,
+    ) -> Planned:
+        """A record of ``e``, reported ``delay_days`` after it occurred (about a worker, with a
+        resident ID, if ``person``)."""
+        record = Planned(
+            mapping,
+            key,
+            occurred,
+            self.later(occurred, *delay_days),
+            payload,
+            e.district,
+            e.industry.code,
+            self.person(occurred.date()) if person else None,
+        )
+        return self.add(record)
+
     def of(self, enterprise: Enterprise, **payload: Any) -> dict[str, Any]:
         """A payload naming ``enterprise`` (the field most events key on)."""
         return {"enterprise_id": enterprise.uscc, **payload}

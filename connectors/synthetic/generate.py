@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.mapping import Mapping, load_mapping
-from connectors.synthetic import activity, injuries
+from connectors.synthetic import injuries, inspections, occupational, programme, workforce
 from connectors.synthetic.clusters import inject_clusters
 from connectors.synthetic.context import ZONE, YearContext
 from connectors.synthetic.native import NativeWriter
@@ -70,22 +70,22 @@ def plan_year(options: YearOptions, codes: CodeLists) -> tuple[YearContext, dict
     ctx = YearContext(rng, options.year, enterprises, codes)
     for record in registry_records(enterprises, options.year):
         ctx.add(record)
-    trained = activity.training(ctx, options.scale)
+    trained = programme.training(ctx, options.scale)
     injuries.simulate_injuries(ctx, trained, options.training_effect)
     injuries.ensure_accident_reports(ctx)
     injuries.simulate_occupational_disease(ctx)
-    activity.inspections(ctx)
-    activity.occupational_health(ctx)
-    activity.worker_voice(ctx)
-    activity.insured_headcounts(ctx)
-    activity.money(ctx, options.scale)
+    inspections.inspections(ctx)
+    occupational.occupational_health(ctx)
+    workforce.worker_voice(ctx)
+    workforce.insured_headcounts(ctx)
+    programme.money(ctx, options.scale)
     clusters = inject_clusters(ctx)
     troubled = {
         p.payload["enterprise_id"]
         for mapping in injuries.ACCIDENT_MAPPINGS.values()
         for p in ctx.planned[mapping]
     }
-    activity.nominations(ctx, trained, troubled)
+    programme.nominations(ctx, trained, troubled)
     categories = Counter(p.payload["category"] for p in ctx.planned["hrss.training-completion"])
     facts = {
         "clusters": clusters,

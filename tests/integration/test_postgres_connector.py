@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -85,7 +86,7 @@ def _cli(*arguments: str, bootstrap: str) -> str:
     return done.stdout
 
 
-def _recognitions(bootstrap: str, topic: str) -> list[dict[str, object]]:
+def _recognitions(bootstrap: str, topic: str) -> list[dict[str, Any]]:
     records = asyncio.run(read_to_end(bootstrap, topic))
     return [decode(REGISTRY, record.value or b"")[1] for record in records]
 
