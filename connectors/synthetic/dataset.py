@@ -68,8 +68,8 @@ def load_seed_sqlite(seed: Path, database: Path) -> None:
 
 
 def load_seed_postgres(seed: Path, dsn: str, tables: list[str]) -> None:
-    """Runs the seed in one transaction unless its tables are already there."""
-    with psycopg.connect(dsn) as connection:
+    """Runs the seed (one transaction of its own) unless its tables are already there."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
         present = connection.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ANY(%s)", (tables,)
         ).fetchone()

@@ -64,7 +64,8 @@ def write_sql(path: Path, tables: list[SqlTable]) -> dict[str, list[str]]:
     """Plain SQL that both SQLite and PostgreSQL run: one table per record kind, ``id`` first."""
     positions: dict[str, list[str]] = {}
     with path.open("w", encoding="utf-8") as out:
-        out.write("-- 人社局业务库导出 (synthetic): run with sqlite3 or psql\n")
+        out.write("-- 人社局业务库导出 (synthetic): runs in sqlite3 and psql, in one transaction\n")
+        out.write("BEGIN;\n")
         for table in tables:
             columns = ", ".join(f'"{c}" {table.types.get(c, "TEXT")}' for c in table.header)
             out.write(f'CREATE TABLE "{table.name}" ("id" BIGINT PRIMARY KEY, {columns});\n')
@@ -74,6 +75,7 @@ def write_sql(path: Path, tables: list[SqlTable]) -> dict[str, list[str]]:
                 literals = ", ".join(_literal(row.values.get(c)) for c in table.header)
                 out.write(f"{insert} ({number}, {literals});\n")
             positions[table.name] = [f"{table.name}#{n}" for n in range(1, len(table.rows) + 1)]
+        out.write("COMMIT;\n")
     return positions
 
 
