@@ -33,7 +33,9 @@ def _identifier(name: str, what: str) -> str:
 class SqlTableSource:
     """Polls ``table`` by its increasing integer ``key_column``; or, with ``updated_column``, by
     (updated-at, key), so that a row changed since the last poll comes back as a new version.
-    The updated-at column must be NOT NULL: a row without it could never be polled."""
+    The updated-at column must be NOT NULL (a row without it could never be polled) and stamped
+    by a clock when the row changes, later than every earlier stamp: a change stamped with an
+    older time sorts behind the checkpoint and is not seen."""
 
     connect: Callable[[], Any]  # returns a DB-API 2.0 connection
     table: str

@@ -9,8 +9,10 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -24,6 +26,7 @@ from tests.support import connector_topics, unique
 
 pytestmark = pytest.mark.kafka
 REGISTRY = load_registry(HubSettings().schemas_path)
+ZONE = ZoneInfo("Asia/Shanghai")
 COLUMNS = (
     "事故编号, 事故发生时间, 报告时间, 统一社会信用代码, 行政区划代码, 行业代码, 事故类别, "
     '死亡人数, 重伤人数, 轻伤人数, 受害人数, "直接经济损失(万元)", 事故等级, 事故简况'
@@ -120,7 +123,8 @@ def test_generated_hrss_database_replays_from_postgres_and_a_changed_row_comes_a
         assert row is not None
         connection.execute(
             'UPDATE "工伤认定" SET "认定结论" = %s, "法律依据" = %s, "更新时间" = %s WHERE id = %s',
-            ("视同工伤", "art15.1", "2026-02-01 10:00:00", row[0]),
+            # as the department's system does: the change is stamped now, after every earlier one
+            ("视同工伤", "art15.1", datetime.now(ZONE).strftime("%Y-%m-%d %H:%M:%S"), row[0]),
         )
     _cli("connect", "hrss.injury-recognition", "--postgres", dsn, "--table", "工伤认定",
          "--updated-column", "更新时间", "--topic", topic,
