@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from streams.broker.cluster import LocalCluster
 from streams.broker.errors import BrokerError
 from streams.broker.jars import KAFKA_VERSION, JarFetchError, fetch_jars
 from streams.broker.readiness import registered_brokers
+from streams.faust_app import table_store_dir
 
 app = typer.Typer(help="Run a real Apache Kafka cluster as local processes (no Docker needed).")
 
@@ -132,6 +134,11 @@ def logs(
 
 @app.command()
 def reset() -> None:
-    """Stop the cluster and delete its data and topics."""
+    """Stop the cluster and delete its data and topics, and the workers' table stores with them."""
     report = _cluster().reset()
-    console.print(f"stopped node(s) {list(report.stopped) or 'none'}; local cluster data deleted.")
+    stores = table_store_dir(load_settings())
+    shutil.rmtree(stores, ignore_errors=True)
+    console.print(
+        f"stopped node(s) {list(report.stopped) or 'none'}; local cluster data and the workers' "
+        f"table stores ({stores}) deleted."
+    )

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import faust
 
 from streams.settings import HubSettings
+
+
+def table_store_dir(settings: HubSettings) -> Path:
+    """Where workers keep their table stores: local caches of the changelog topics, worthless
+    (and harmful: Faust refuses offsets the topics no longer have) once the cluster is gone."""
+    return settings.state_dir.resolve() / "worker"
 
 
 def make_app(
@@ -26,7 +33,7 @@ def make_app(
         app_id or settings.app_id,
         broker=[f"kafka://{server}" for server in settings.bootstrap_list],
         store=store,
-        datadir=str(settings.state_dir.resolve() / "worker"),
+        datadir=str(table_store_dir(settings)),
         topic_replication_factor=settings.replication_factor,
         # Every topic the agents read comes from the catalogue; only Faust's own changelog and
         # repartition topics are created by Faust.

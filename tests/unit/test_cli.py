@@ -86,3 +86,26 @@ def test_a_malformed_schema_file_is_named(tmp_path: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 1
     assert "broken/v1.avsc" in result.output
     assert "Traceback" not in result.output
+
+
+def test_reset_also_forgets_the_workers_table_stores(empty_state: Path) -> None:
+    """The stores cache the deleted cluster's changelogs; Faust would refuse to start on them."""
+    stores = empty_state / "worker" / "injuryhub-data"
+    stores.mkdir(parents=True)
+    result = runner.invoke(app, ["broker", "reset"])
+    assert result.exit_code == 0, result.output
+    assert not (empty_state / "worker").exists()
+    assert "table stores" in result.output
+
+
+def test_generate_refuses_a_year_that_is_not_over(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["generate", "--out", str(tmp_path / "y"), "--year", "2099"])
+    assert result.exit_code == 1
+    assert "--year 2099: the year and the seven months after it must be over" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_replay_of_a_folder_that_is_not_a_generated_year_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["replay", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "has no ground_truth.json" in result.output
