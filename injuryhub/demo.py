@@ -4,37 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from kafka.errors import KafkaError
 from rich.table import Table
 
 from connectors.synthetic.dataset import DatasetError, read_ground_truth
-from connectors.synthetic.generate import (
-    GROUND_TRUTH,
-    GenerateError,
-    YearOptions,
-    check_options,
-    generate,
-    latest_year,
-)
+from connectors.synthetic.generate import GROUND_TRUTH, GenerateError, YearOptions, latest_year
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
+from injuryhub.generate_cli import today, write_year
 from injuryhub.replay_cli import replay_summary, replay_with_progress
 from injuryhub.replaying import Replay
-from injuryhub.wiring import MAPPINGS
 from injuryhub.worker_cli import DEFAULT_INTAKE_RESULT, DEFAULT_INTAKE_SOURCE
 from injuryhub.worker_process import running_worker
 from streams.broker.cluster import LocalCluster
 from streams.broker.errors import BrokerError
 from streams.clients import latest_per_key, make_producer, read_to_end
-from streams.contracts.codes import load_code_lists
 from streams.contracts.evolution import check_evolution
 from streams.contracts.publish import SCHEMAS_TOPIC, publish_schemas
 from streams.contracts.registry import SchemaFileError, SchemaRegistry, load_registry
@@ -69,24 +58,12 @@ def demo(
 
 def _demo_year(settings: HubSettings, scale: float, seed: int) -> Path:
     """The demo's year, generated once and replayed (resuming) on later runs."""
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    options = YearOptions(latest_year(today), seed, scale)
+    options = YearOptions(latest_year(today()), seed, scale)
     folder = settings.state_dir / "demo-years" / f"{options.year}-seed{seed}-scale{scale:g}"
     if (folder / GROUND_TRUTH).is_file():
         console.print(f"synthetic year {options.year} already generated in {folder}")
         return folder
-    check_options(options, today)
-    partial = folder.with_name(folder.name + ".part")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    with console.status(f"generating a synthetic year {options.year} at scale {scale:g} …"):
-        truth = generate(
-            partial,
-            options,
-            load_code_lists(settings.schemas_path, settings.districts_file),
-            MAPPINGS,
-        )
-    partial.rename(folder)
+    truth = write_year(folder, options, settings)
     console.print(
         f"generated {options.year}: {truth['enterprises']:,} enterprises, "
         f"{sum(truth['topics'].values()):,} records in the seven departments' native formats "

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -21,16 +22,31 @@ from connectors.synthetic.generate import (
 )
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
 from injuryhub.wiring import MAPPINGS, load_contracts
+from streams.settings import HubSettings
 
 
-def _today() -> date:
+def today() -> date:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def write_year(out: Path, options: YearOptions, settings: HubSettings) -> dict[str, Any]:
+    """Generate into ``out`` (made whole or not at all: written aside, then renamed); returns
+    the ground truth. Raises GenerateError for options that cannot make a year."""
+    check_options(options, today())
+    partial = out.with_name(out.name + ".part")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    status = f"generating {options.year} at scale {options.scale:g} (seed {options.seed}) …"
+    with console.status(status):
+        truth = generate(partial, options, load_contracts(settings).codes, MAPPINGS)
+    partial.rename(out)
+    return truth
 
 
 def generate_year(
     out: Annotated[Path, typer.Option("--out", "-o", file_okay=False, help="Folder to write.")],
     year: Annotated[int, typer.Option(help="The calendar year to simulate.")] = latest_year(
-        _today()
+        today()
     ),
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same year.")] = 1,
     scale: Annotated[
@@ -47,13 +63,10 @@ def generate_year(
     settings = load_settings()
     options = YearOptions(year, seed, scale, training_effect, bad_records)
     with clear_errors(GenerateError, OSError):
-        check_options(options, _today())
-        if out.exists() and any(out.iterdir()):
-            raise UserFacingError(f"{out} is not empty: give a new folder")
-        out.mkdir(parents=True, exist_ok=True)
+        if out.exists():
+            raise UserFacingError(f"{out} exists: give a new folder")
         began = time.monotonic()
-        with console.status(f"generating {year} at scale {scale} (seed {seed}) …"):
-            truth = generate(out, options, load_contracts(settings).codes, MAPPINGS)
+        truth = write_year(out, options, settings)
         seconds = time.monotonic() - began
     table = Table(title=f"synthetic year {year} · seed {seed} · scale {scale} → {out}")
     for column in ("topic", "events"):

@@ -27,6 +27,7 @@ from streams.clients import read_to_end
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode
 from streams.settings import HubSettings
+from streams.topics.catalogue import DEPARTMENTS
 from tests.support import unique
 
 pytestmark = pytest.mark.kafka
@@ -106,15 +107,7 @@ def test_generated_year_has_every_department_and_25_kinds_of_bad_input(
 ) -> None:
     folder, truth = year
     departments = {topic.split(".")[1] for topic in truth["topics"] if topic.startswith("dept.")}
-    assert departments == {
-        "hrss",
-        "finance",
-        "housing",
-        "transport",
-        "health",
-        "emergency",
-        "union",
-    }
+    assert departments == set(DEPARTMENTS)
     assert len(truth["bad_record_kinds"]) >= 25
     assert len(truth["bad_records"]) == len(truth["bad_record_kinds"])  # one of each kind
     assert (folder / "emergency" / "accident-reports.csv").read_bytes().decode("gbk")
