@@ -17,7 +17,7 @@ from rich.table import Table
 from connectors.mapping import MappingError
 from connectors.synthetic.dataset import DatasetError, read_ground_truth
 from injuryhub.console import clear_errors, console, load_settings
-from injuryhub.replaying import Outcome, Replay
+from injuryhub.replaying import Outcome, Replay, ReplayError
 from streams.contracts.registry import SchemaFileError
 
 
@@ -39,7 +39,7 @@ def replay(
         KafkaError,
         psycopg.Error,
         httpx.HTTPError,
-        RuntimeError,
+        ReplayError,
         OSError,
     ):
         truth = read_ground_truth(folder)
@@ -65,11 +65,11 @@ def replay_with_progress(run: Replay, truth: dict[str, Any]) -> list[Outcome]:
                 tasks[outcome.mapping] = progress.add_task(
                     outcome.mapping, total=total, rate=0, rejected=0
                 )
-            task = tasks[outcome.mapping]
-            seconds = progress.tasks[task].elapsed or 0
-            rate = outcome.read / seconds if seconds else 0
             progress.update(
-                task, completed=outcome.earlier + outcome.read, rate=rate, rejected=outcome.rejected
+                tasks[outcome.mapping],
+                completed=outcome.earlier + outcome.read,
+                rate=outcome.rate,
+                rejected=outcome.rejected,
             )
 
         return run.run(show)
@@ -105,7 +105,7 @@ def replay_summary(outcomes: list[Outcome], truth: dict[str, Any], seconds: floa
             and done == expected["read"]
         )
         all_match &= matches
-        rate = outcome.read / outcome.seconds if outcome.seconds else 0
+        rate = outcome.rate
         per_kind[outcome.kind][0] += outcome.read
         per_kind[outcome.kind][1] += outcome.seconds
         table.add_row(

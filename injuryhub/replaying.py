@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -45,6 +45,13 @@ class Outcome:
     rejected: int = 0
     earlier: int = 0  # records a previous replay had already done
     seconds: float = 0.0
+    began: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate(self) -> float:
+        """Records per second so far."""
+        elapsed = self.seconds or time.monotonic() - self.began
+        return self.read / elapsed if elapsed else 0.0
 
     @property
     def reconciles(self) -> bool:
@@ -52,6 +59,10 @@ class Outcome:
 
 
 Progress = Callable[[Outcome], None]
+
+
+class ReplayError(RuntimeError):
+    """The replay's own push endpoint failed; the message says how."""
 
 
 @dataclass(frozen=True)
@@ -121,20 +132,26 @@ class Replay:
     def _push(
         self, entries: list[Entry], contracts: Contracts, on_progress: Progress
     ) -> list[Outcome]:
-        department = entries[0].department
-        token = self.settings.push_tokens.get(department) or SecretStr(secrets.token_urlsafe(24))
+        # The departments' own tokens if configured, else one-off ones: the endpoint is ours, on
+        # loopback, for this replay only.
+        tokens = {
+            entry.department: self.settings.push_tokens.get(entry.department)
+            or SecretStr(secrets.token_urlsafe(24))
+            for entry in entries
+        }
         connectors = {
             entry.mapping: self._connector(contracts, entry.mapping, f"push-{entry.mapping}")
             for entry in entries
         }
         outcomes = {entry.mapping: Outcome(entry.mapping, "http") for entry in entries}
         try:
-            app = create_push_app(connectors, {department: token})
+            app = create_push_app(connectors, tokens)
             with _serving(app) as url, httpx.Client(base_url=url, timeout=120) as client:
-                headers = {"Authorization": f"Bearer {token.get_secret_value()}"}
                 for path in dict.fromkeys(entry.path for entry in entries):
                     for _, request in http_requests(self.folder, path):
                         outcome = outcomes[request["mapping"]]
+                        token = tokens[request["mapping"].split(".", 1)[0]]
+                        headers = {"Authorization": f"Bearer {token.get_secret_value()}"}
                         began = time.monotonic()
                         body = {"request_id": request["request_id"], "records": request["records"]}
                         response = client.post(
@@ -151,7 +168,7 @@ class Replay:
 
 def _tally(outcome: Outcome, response: httpx.Response, sent: int) -> None:
     if response.status_code not in (200, 422):
-        raise RuntimeError(
+        raise ReplayError(
             f"the push endpoint answered {response.status_code}: {response.text[:300]}"
         )
     answer = response.json()
@@ -172,7 +189,7 @@ def _serving(app: object) -> Iterator[str]:
     deadline = time.monotonic() + 30
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the replay's push endpoint did not start")
+            raise ReplayError("the replay's push endpoint did not start")
         time.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:

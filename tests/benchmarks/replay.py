@@ -76,7 +76,7 @@ def _report(outcomes: list[Outcome], seconds: float, scale: float) -> None:
     print(f"replay of the scale-{scale:g} year (sequential connectors, one process):")
     kinds: dict[str, list[float]] = {}
     for outcome in outcomes:
-        rate = outcome.read / outcome.seconds if outcome.seconds else 0
+        rate = outcome.rate
         print(
             f"  {outcome.mapping:<32} {outcome.kind:<5} {outcome.read:>8,} in "
             f"{outcome.seconds:6.1f} s  {rate:>7,.0f}/s  rejected {outcome.rejected}"
