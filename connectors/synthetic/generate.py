@@ -157,7 +157,8 @@ def _with_bad_rows(
         if layout == "repeat":
             values = dict(original)
         else:
-            other = good[rng.randrange(len(good))] if layout == "same-key" else good[index]
+            # A conflicting key needs other content: another record (the next one, cyclically).
+            other = good[(index + 1) % len(good)] if layout == "same-key" else good[index]
             copy = replace(
                 other, natural_key=f"{other.natural_key}X{number}", payload=dict(other.payload)
             )

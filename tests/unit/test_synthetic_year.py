@@ -116,10 +116,15 @@ def test_a_year_that_is_not_over_is_refused() -> None:
     check_options(YearOptions(2025, 1), date(2026, 11, 28))
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+@pytest.fixture(scope="module", params=[31, 32, 33])
+def generated(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> tuple[Path, dict[str, Any]]:
+    """Small years of several seeds: where a spoiled copy could by chance stay valid, a seed
+    would show it."""
     folder = tmp_path_factory.mktemp("year")
-    return folder, generate(folder, YearOptions(2025, 31, 0.01), CONTRACTS.codes, MAPPINGS)
+    options = YearOptions(2025, request.param, 0.01)
+    return folder, generate(folder, options, CONTRACTS.codes, MAPPINGS)
 
 
 def test_ground_truth_adds_up(generated: tuple[Path, dict[str, Any]]) -> None:
