@@ -7,6 +7,7 @@ from pathlib import Path
 
 import faust
 
+from streams.faust_transport import SCHEME
 from streams.settings import HubSettings
 
 
@@ -31,7 +32,8 @@ def make_app(
     """
     return faust.App(
         app_id or settings.app_id,
-        broker=[f"kafka://{server}" for server in settings.bootstrap_list],
+        # Committed messages only (streams/faust_transport.py).
+        broker=[f"{SCHEME}://{server}" for server in settings.bootstrap_list],
         store=store,
         datadir=str(table_store_dir(settings)),
         topic_replication_factor=settings.replication_factor,

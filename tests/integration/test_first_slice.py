@@ -72,3 +72,36 @@ def test_real_worker_counts_every_published_event(kafka_bootstrap: str, tmp_path
         _wait_for_counts(kafka_bootstrap, result.name, expected, log)
         assert worker.poll() is None, log.read_text()
     assert worker.returncode == 0, log.read_text()[-3000:]
+
+
+def test_worker_never_counts_what_an_aborted_transaction_wrote(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """Connectors publish in transactions; a connector killed mid-batch leaves an aborted batch
+    in the log. The worker must read committed messages only, or it would count that batch."""
+    source = TopicSpec(f"dept.emergency.{unique('aborted')}.v1", "emergency", "slice", partitions=3)
+    result = TopicSpec(f"hub.{unique('aborted-counts')}", "hub", "slice", cleanup_policy="compact")
+    ensure_topics(kafka_bootstrap, [source, result], default_replication=1)
+    transactional = make_producer(
+        kafka_bootstrap, "slice-aborted", transactional_id=unique("slice-aborted")
+    )
+    try:
+        transactional.init_transactions()
+        transactional.begin_transaction()
+        publish_sample_events(transactional, source.name, 40, 9, REGISTRY, CODES)
+        transactional.flush()
+        transactional.abort_transaction()
+        transactional.begin_transaction()
+        expected = publish_sample_events(transactional, source.name, 25, 10, REGISTRY, CODES)
+        transactional.commit_transaction()
+    finally:
+        transactional.close()
+
+    env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path)}
+    args = ["--app-id", unique("aborted-app"), "--intake-source", source.name]
+    args += ["--intake-result", result.name]
+    log = tmp_path / "worker.log"
+    with running_worker(args, log, env):
+        _wait_for_counts(kafka_bootstrap, result.name, expected, log)
+        time.sleep(3)  # anything else it were to count would show by now
+        assert _agent_counts(kafka_bootstrap, result.name) == expected
