@@ -1,0 +1,138 @@
+"""What each event adds to the aggregates: its metrics, where (district, industry, enterprise) and
+when (occurred time, so a late event updates its own window).
+
+An event's *identity* decides what counts once: the event id, except where a record comes again
+in a newer version (an injury recognition decided after it was filed): there the identity is the
+record's own number, and the later version (later on its partition, as it is keyed by
+enterprise) replaces the earlier one's contribution instead of adding to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+#: enterprise id -> (district, industry), from the enterprise registry
+Place = tuple[str, str]
+Lookup = Callable[[str], Place | None]
+
+ACCIDENT_TYPES = (
+    "emergency.accident-report",
+    "housing.construction-accident",
+    "transport.accident",
+)
+#: GB 6441 中毒和窒息 (poisoning and asphyxiation)
+POISONING = "19"
+#: 《职业病分类和目录》 category 01: pneumoconiosis and other respiratory diseases
+PNEUMOCONIOSIS = "01"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    identity: str  # what counts once; a later event of the same identity replaces it
+    occurred: datetime
+    district: str
+    industry: str
+    enterprise_id: str  # "" for events not about one enterprise (fund allocations)
+    metrics: dict[str, float]
+
+
+def _accident(event: dict[str, Any]) -> dict[str, float]:
+    return {
+        "accidents": 1,
+        "deaths": event["deaths"],
+        "serious_injuries": event["serious_injuries"],
+        "victims": event["victims"],
+        "larger_accidents": 0 if event["grade"] == "GENERAL" else 1,
+        "direct_loss_wan_cny": event["direct_loss_wan_cny"],
+    }
+
+
+def _recognition(event: dict[str, Any]) -> dict[str, float]:
+    decided = event["decision"] in ("RECOGNISED", "DEEMED")
+    return {
+        "injury_applications": 1,
+        "recognised_injuries": 1 if decided else 0,
+        "lost_workdays": (event.get("lost_workdays") or 0) if decided else 0,
+    }
+
+
+def _hazard(event: dict[str, Any]) -> dict[str, float]:
+    rectified = event.get("rectified_on")
+    return {
+        "hazards_found": 1,
+        "major_hazards": 1 if event["level"] == "MAJOR" else 0,
+        "hazards_rectified": 1 if rectified is not None else 0,
+        "hazards_rectified_on_time": 1
+        if rectified is not None and rectified <= event["deadline"]
+        else 0,
+    }
+
+
+def _inspection(event: dict[str, Any]) -> dict[str, float]:
+    return {
+        "inspections": 1,
+        "inspection_hazards": event["hazards_general"] + event["hazards_major"],
+        "inspection_major_hazards": event["hazards_major"],
+    }
+
+
+def _od(event: dict[str, Any]) -> dict[str, float]:
+    return {
+        "od_diagnoses": 1,
+        "pneumoconiosis": 1 if event["category"] == PNEUMOCONIOSIS else 0,
+    }
+
+
+def _training(event: dict[str, Any]) -> dict[str, float]:
+    return {"training_completions": 1, f"trained_{event['category'].lower()}": 1}
+
+
+METRICS: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
+    **{event_type: _accident for event_type in ACCIDENT_TYPES},
+    "hrss.injury-recognition": _recognition,
+    "emergency.hazard-inspection": _hazard,
+    "housing.site-inspection": _inspection,
+    "transport.inspection": _inspection,
+    "health.od-diagnosis": _od,
+    "hrss.training-completion": _training,
+    "union.training-participation": lambda event: {"union_training": 1},
+    "union.worker-report": lambda event: {"worker_reports": 1},
+    "emergency.enforcement": lambda event: {
+        "enforcement_cases": 1,
+        "fines_yuan": event["amount_fen"] / 100,
+    },
+    "health.injury-treatment": lambda event: {"treatments": 1},
+    "hrss.benefit-payment": lambda event: {"benefits_paid_yuan": event["amount_fen"] / 100},
+}
+
+
+def contribution(event: dict[str, Any], lookup: Lookup) -> Contribution | None:
+    """What ``event`` adds, or None if its type feeds no aggregate here (headcounts, registry and
+    fund flows have their own tables). Raises LookupError for an enterprise the registry lacks."""
+    envelope = event["envelope"]
+    event_type = envelope["event_type"]
+    measure = METRICS.get(event_type)
+    if measure is None:
+        return None
+    enterprise = event.get("enterprise_id") or ""
+    place = lookup(enterprise) if enterprise else None
+    district = event.get("district") or (place[0] if place else None)
+    industry = event.get("industry") or (place[1] if place else None)
+    if district is None or industry is None:
+        raise LookupError(
+            f"enterprise {enterprise} of event {envelope['event_id']} is not in the registry"
+        )
+    identity = envelope["event_id"]
+    if event_type == "hrss.injury-recognition":
+        identity = f"{event_type}/{envelope['source_system']}/{event['application_no']}"
+    return Contribution(
+        identity,
+        envelope["occurred_at"],
+        district,
+        industry,
+        enterprise,
+        measure(event),
+    )

@@ -1,0 +1,114 @@
+"""What an event adds to the aggregates, and cells that stay exact when events come again."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from agents.aggregation.cells import Cell, summed
+from agents.aggregation.metrics import METRICS, Place, contribution
+from streams.contracts.registry import load_registry
+from streams.settings import HubSettings
+from tests.examples import OCCURRED, example_record
+
+REGISTRY = load_registry(HubSettings().schemas_path)
+REGISTERED: dict[str, Place] = {"91350100M000100Y43": ("370281", "C33")}
+
+
+def _event(event_type: str, event_id: str = "e-1", **fields: Any) -> dict[str, Any]:
+    event = example_record(REGISTRY.latest(event_type))
+    event["envelope"]["event_id"] = event_id
+    event["envelope"]["source_system"] = "test"
+    event["enterprise_id"] = "91350100M000100Y43"
+    event.update(fields)
+    return event
+
+
+def test_an_accident_report_adds_its_people_and_grade_where_it_happened() -> None:
+    event = _event(
+        "emergency.accident-report", deaths=2, serious_injuries=1, minor_injuries=0, victims=3,
+        grade="GENERAL", direct_loss_wan_cny=30.0, district="370211", industry="C37",
+    )  # fmt: skip
+    added = contribution(event, REGISTERED.get)
+    assert added is not None
+    assert (added.district, added.industry, added.occurred) == ("370211", "C37", OCCURRED)
+    assert added.metrics == {
+        "accidents": 1, "deaths": 2, "serious_injuries": 1, "victims": 3,
+        "larger_accidents": 0, "direct_loss_wan_cny": 30.0,
+    }  # fmt: skip
+
+
+def test_an_event_without_a_place_takes_its_enterprises_from_the_registry() -> None:
+    added = contribution(_event("hrss.benefit-payment", amount_fen=123_456), REGISTERED.get)
+    assert added is not None
+    assert (added.district, added.industry) == ("370281", "C33")
+    assert added.metrics == {"benefits_paid_yuan": 1234.56}
+    stranger = _event("hrss.benefit-payment", enterprise_id="91370200MA0000000X")
+    with pytest.raises(LookupError, match="not in the registry"):
+        contribution(stranger, REGISTERED.get)
+
+
+def test_a_recognition_counts_once_across_its_versions() -> None:
+    pending = _event("hrss.injury-recognition", "v1", application_no="GS-1", decision="PENDING",
+                     legal_basis=None, decided_at=None, lost_workdays=None)  # fmt: skip
+    decided = _event("hrss.injury-recognition", "v2", application_no="GS-1",
+                     decision="RECOGNISED", lost_workdays=30)  # fmt: skip
+    refused = _event("hrss.injury-recognition", "v3", application_no="GS-2",
+                     decision="NOT_RECOGNISED", lost_workdays=12)  # fmt: skip
+    first, second, other = (contribution(e, REGISTERED.get) for e in (pending, decided, refused))
+    assert first is not None and second is not None and other is not None
+    assert first.identity == second.identity != other.identity
+    cell = Cell()
+    for added in (first, second, other):
+        cell.apply(added.identity, added.metrics)
+    assert cell.totals() == {
+        "injury_applications": 2, "recognised_injuries": 1, "lost_workdays": 30,
+    }  # fmt: skip
+
+
+def test_a_hazard_counts_as_rectified_on_time_only_by_its_deadline() -> None:
+    on_time = _event("emergency.hazard-inspection", "h1", deadline=date(2025, 3, 10),
+                     rectified_on=date(2025, 3, 10), level="MAJOR")  # fmt: skip
+    late = _event("emergency.hazard-inspection", "h2", deadline=date(2025, 3, 10),
+                  rectified_on=date(2025, 3, 11), level="GENERAL")  # fmt: skip
+    open_ = _event("emergency.hazard-inspection", "h3", rectified_on=None)
+    cell = Cell()
+    for event in (on_time, late, open_):
+        added = contribution(event, REGISTERED.get)
+        assert added is not None
+        cell.apply(added.identity, added.metrics)
+    assert cell.totals() == {
+        "hazards_found": 3, "major_hazards": 1, "hazards_rectified": 2,
+        "hazards_rectified_on_time": 1,
+    }  # fmt: skip
+
+
+def test_types_with_tables_of_their_own_add_nothing_here() -> None:
+    assert contribution(_event("hrss.insured-headcount"), REGISTERED.get) is None
+    assert contribution(_event("reference.enterprise"), REGISTERED.get) is None
+
+
+def test_a_cell_is_unchanged_by_an_event_applied_again() -> None:
+    cell = Cell()
+    assert cell.apply("e-1", {"accidents": 1, "deaths": 1})
+    assert not cell.apply("e-1", {"accidents": 1, "deaths": 1})  # redelivered after a crash
+    assert cell.apply("e-2", {"accidents": 1, "deaths": 0})
+    assert cell.totals() == {"accidents": 2, "deaths": 1}
+    assert Cell.from_json(cell.to_json()).totals() == cell.totals()
+
+
+def test_rolling_sums_count_an_identity_once() -> None:
+    monday, tuesday = Cell(), Cell()
+    monday.apply("a", {"accidents": 1})
+    tuesday.apply("b", {"accidents": 1})
+    tuesday.apply("a", {"accidents": 1})
+    assert summed([monday, tuesday]) == {"accidents": 2}
+
+
+@pytest.mark.parametrize("event_type", sorted(METRICS))
+def test_every_aggregated_event_type_gives_numbers(event_type: str) -> None:
+    added = contribution(_event(event_type), REGISTERED.get)
+    assert added is not None and added.metrics
+    assert all(isinstance(value, int | float) for value in added.metrics.values())
