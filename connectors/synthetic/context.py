@@ -27,6 +27,10 @@ class YearContext:
     enterprises: list[Enterprise]
     codes: CodeLists
     planned: dict[str, list[Planned]] = field(default_factory=lambda: defaultdict(list))
+    #: the same accident reported by two departments: (sector regulator's report, 应急's report)
+    accident_links: list[tuple[Planned, Planned]] = field(default_factory=list)
+    #: (enterprise, occurred minute, accident type) of every accident so far
+    accident_keys: set[tuple[str, datetime, str]] = field(default_factory=set)
     _serials: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def serial(self, prefix: str) -> str:

@@ -21,6 +21,7 @@ from connectors.synthetic.plan import Planned
 from connectors.synthetic.profile import ENTERPRISES_AT_SCALE_1, TRAINING_TARGETS
 from connectors.synthetic.registry import make_registry, registry_records
 from connectors.synthetic.spoil import KINDS, Bad
+from connectors.synthetic.truth import AGGREGATE_METRICS, accident_facts, expected_aggregates
 from connectors.synthetic.writers import Row, SqlTable, write_csv, write_http, write_sql, write_xlsx
 from streams.contracts.codes import CodeLists
 from streams.topics.catalogue import dlq_topic
@@ -278,4 +279,9 @@ def _ground_truth(
         "bad_records": bad_records,
         **facts,
         "by_district_industry_month": breakdown,
+        "accidents": accident_facts(ctx),
+        "aggregates_by_month_district_industry": {
+            "metrics": list(AGGREGATE_METRICS),
+            "cells": expected_aggregates(ctx),
+        },
     }

@@ -5,12 +5,14 @@ ones a production-safety accident report to the regulator of the enterprise's se
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from connectors.synthetic.context import YearContext
 from connectors.synthetic.plan import Planned
 from connectors.synthetic.profile import (
     APPRAISAL_SHARE,
+    CROSS_REPORT_SHARE,
     OD_PER_1000_DUSTY,
     RECOGNITION_SHARE,
     SEASONALITY,
@@ -232,6 +234,11 @@ def accident_report(
 ) -> Planned:
     """The production-safety accident report, to the regulator of the enterprise's sector."""
     rng = ctx.rng
+    # Two accidents must never look like one report twice (the hub links reports by enterprise,
+    # minute and type): a clash moves this one a minute on.
+    while (key := (e.uscc, moment.replace(second=0), accident_type)) in ctx.accident_keys:
+        moment += timedelta(minutes=1)
+    ctx.accident_keys.add(key)
     deaths = deaths if deaths is not None else (1 if rng.random() < 0.25 else 0)
     serious = rng.randint(0 if deaths else 1, 2)
     minor = rng.randint(0, 3)
@@ -257,15 +264,34 @@ def accident_report(
         payload["mode"] = _TRANSPORT_MODES.get(e.industry.code, "OTHER")
     else:
         mapping, prefix = "emergency.accident-report", "AJSG"
-        payload["description"] = (
-            f"{moment:%m月%d日}{e.name}发生一起{ctx.codes.accident_types.codes[accident_type].zh}"
-            f"事故，造成{deaths}人死亡、{serious}人重伤"
-        )
+        payload["description"] = _description(ctx, e, moment, payload)
     payload["accident_id"] = ctx.serial(prefix)
-    return ctx.add(
+    report = ctx.add(
         Planned(
             mapping, payload["accident_id"], moment, reported, payload, e.district, e.industry.code
         )
+    )
+    if mapping != "emergency.accident-report" and rng.random() < CROSS_REPORT_SHARE:
+        # 应急管理局 receives every production-safety accident too: the same accident, its own
+        # number, reported a little later. The hub must count it once.
+        shared = {k: v for k, v in payload.items() if k not in ("project_code", "mode")}
+        shared["description"] = _description(ctx, e, moment, payload)
+        shared["accident_id"] = ctx.serial("AJSG")
+        twin = ctx.add(
+            Planned(
+                "emergency.accident-report", shared["accident_id"], moment,
+                ctx.later(reported, 0.01, 2), shared, e.district, e.industry.code,
+            )
+        )  # fmt: skip
+        ctx.accident_links.append((report, twin))
+    return report
+
+
+def _description(ctx: YearContext, e: Enterprise, moment: datetime, payload: dict[str, Any]) -> str:
+    kind = ctx.codes.accident_types.codes[payload["accident_type"]].zh
+    return (
+        f"{moment:%m月%d日}{e.name}发生一起{kind}事故，"
+        f"造成{payload['deaths']}人死亡、{payload['serious_injuries']}人重伤"
     )
 
 

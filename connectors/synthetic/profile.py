@@ -95,4 +95,6 @@ TRAINING_ROLLOUT = (0.10, 0.20, 0.30, 0.40)
 RECOGNITION_SHARE = 0.92  # of injuries, an application for recognition is made
 SERIOUS_ACCIDENT_SHARE = 0.06  # of injuries, the accident is reported as a production accident
 APPRAISAL_SHARE = 0.30  # of recognised injuries, a disability appraisal follows
+#: of construction and transport accidents, also reported to the emergency bureau (counted once)
+CROSS_REPORT_SHARE = 0.60
 OD_PER_1000_DUSTY = 0.20  # occupational-disease diagnoses per 1,000 insured in dusty industries

@@ -29,6 +29,7 @@ from connectors.synthetic.generate import (
     generate,
     plan_year,
 )
+from connectors.synthetic.truth import expected_aggregates
 from injuryhub.wiring import MAPPINGS, load_contracts
 from streams.contracts.identifiers import resident_id_problem, uscc_problem
 from streams.settings import HubSettings
@@ -181,3 +182,33 @@ def test_every_native_record_is_judged_as_the_ground_truth_says(
                 assert any(expected["reason_contains"] in reason for reason in outcome), outcome
         assert published == truth["connectors"][mapping_name]["published"]
     assert bad == {}, "bad records the files do not hold"
+
+
+def test_accidents_reported_twice_are_linked_and_counted_once() -> None:
+    ctx, _ = plan_year(YearOptions(2025, 12, 0.2), CONTRACTS.codes)
+    sectors = ("emergency.accident-report", "housing.construction-accident", "transport.accident")
+    reports = [p for m in sectors for p in ctx.planned[m]]
+    by_key: dict[tuple[str, Any, str], list[str]] = {}
+    for report in reports:
+        key = (
+            report.payload["enterprise_id"],
+            report.occurred.replace(second=0),
+            report.payload["accident_type"],
+        )
+        by_key.setdefault(key, []).append(report.natural_key)
+    pairs = sorted(sorted(keys) for keys in by_key.values() if len(keys) > 1)
+    linked = sorted(sorted([a.natural_key, b.natural_key]) for a, b in ctx.accident_links)
+    assert pairs == linked and len(linked) > 5  # the link rule finds exactly the twins
+    assert all(len(keys) <= 2 for keys in by_key.values())
+    truth = expected_aggregates(ctx)
+    assert sum(c.get("accidents", 0) for c in truth.values()) == len(reports) - len(linked)
+    assert sum(c.get("accident_reports", 0) for c in truth.values()) == len(reports)
+    decided = [p for p in ctx.planned["hrss.injury-recognition"]
+               if p.payload["decision"] in ("RECOGNISED", "DEEMED")]  # fmt: skip
+    assert sum(c.get("recognised_injuries", 0) for c in truth.values()) == len(decided)
+    march = sum(c.get("insured", 0) for key, c in truth.items() if key.startswith("2025-03|"))
+    assert march == sum(
+        p.payload["insured_count"]
+        for p in ctx.planned["hrss.insured-headcount"]
+        if p.payload["month"].month == 3
+    )
