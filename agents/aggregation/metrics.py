@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 #: enterprise id -> (district, industry), from the enterprise registry
@@ -109,14 +109,20 @@ METRICS: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
 }
 
 
-def contribution(event: dict[str, Any], lookup: Lookup) -> Contribution | None:
-    """What ``event`` adds, or None if its type feeds no aggregate here (headcounts, registry and
-    fund flows have their own tables). Raises LookupError for an enterprise the registry lacks."""
+def contributions(event: dict[str, Any], lookup: Lookup) -> list[Contribution]:
+    """What ``event`` adds (nothing if its type feeds no aggregate here: headcounts, the registry
+    and fund flows have tables of their own). Raises LookupError for an enterprise the registry
+    lacks.
+
+    An accident report adds twice: the accident, under the identity every report of the same
+    accident shares (enterprise, occurred minute, GB 6441 type: 应急 and 住建 both report a
+    construction accident), so it is counted once; and the report itself, under its event id.
+    """
     envelope = event["envelope"]
     event_type = envelope["event_type"]
     measure = METRICS.get(event_type)
     if measure is None:
-        return None
+        return []
     enterprise = event.get("enterprise_id") or ""
     place = lookup(enterprise) if enterprise else None
     district = event.get("district") or (place[0] if place else None)
@@ -125,14 +131,23 @@ def contribution(event: dict[str, Any], lookup: Lookup) -> Contribution | None:
         raise LookupError(
             f"enterprise {enterprise} of event {envelope['event_id']} is not in the registry"
         )
-    identity = envelope["event_id"]
+    occurred = envelope["occurred_at"]
+
+    def made(identity: str, metrics: dict[str, float]) -> Contribution:
+        return Contribution(identity, occurred, district, industry, enterprise, metrics)
+
+    if event_type in ACCIDENT_TYPES:
+        return [
+            made(accident_identity(event), measure(event)),
+            made(envelope["event_id"], {"accident_reports": 1}),
+        ]
     if event_type == "hrss.injury-recognition":
-        identity = f"{event_type}/{envelope['source_system']}/{event['application_no']}"
-    return Contribution(
-        identity,
-        envelope["occurred_at"],
-        district,
-        industry,
-        enterprise,
-        measure(event),
-    )
+        return [made(f"{event_type}/{envelope['source_system']}/{event['application_no']}",
+                     measure(event))]  # fmt: skip
+    return [made(envelope["event_id"], measure(event))]
+
+
+def accident_identity(event: dict[str, Any]) -> str:
+    """Shared by every report of one accident: enterprise, occurred minute (UTC), type."""
+    minute = event["envelope"]["occurred_at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+    return f"accident/{event['enterprise_id']}/{minute}/{event['accident_type']}"

@@ -8,13 +8,20 @@ from typing import Any
 import pytest
 
 from agents.aggregation.cells import Cell, summed
-from agents.aggregation.metrics import METRICS, Place, contribution
+from agents.aggregation.metrics import METRICS, Contribution, Place, contributions
 from streams.contracts.registry import load_registry
 from streams.settings import HubSettings
 from tests.examples import OCCURRED, example_record
 
 REGISTRY = load_registry(HubSettings().schemas_path)
 REGISTERED: dict[str, Place] = {"91350100M000100Y43": ("370281", "C33")}
+
+
+def contribution(event: dict[str, Any], lookup: Any) -> Contribution | None:
+    """The one contribution of a non-accident event (None if it adds none)."""
+    added = contributions(event, lookup)
+    assert len(added) <= 1
+    return added[0] if added else None
 
 
 def _event(event_type: str, event_id: str = "e-1", **fields: Any) -> dict[str, Any]:
@@ -26,18 +33,33 @@ def _event(event_type: str, event_id: str = "e-1", **fields: Any) -> dict[str, A
     return event
 
 
-def test_an_accident_report_adds_its_people_and_grade_where_it_happened() -> None:
+def test_an_accident_report_adds_the_accident_and_itself() -> None:
     event = _event(
         "emergency.accident-report", deaths=2, serious_injuries=1, minor_injuries=0, victims=3,
         grade="GENERAL", direct_loss_wan_cny=30.0, district="370211", industry="C37",
+        accident_type="09",
     )  # fmt: skip
-    added = contribution(event, REGISTERED.get)
-    assert added is not None
-    assert (added.district, added.industry, added.occurred) == ("370211", "C37", OCCURRED)
-    assert added.metrics == {
+    accident, report = contributions(event, REGISTERED.get)
+    assert (accident.district, accident.industry, accident.occurred) == ("370211", "C37", OCCURRED)
+    assert accident.identity == "accident/91350100M000100Y43/2025-03-14T01:30/09"
+    assert accident.metrics == {
         "accidents": 1, "deaths": 2, "serious_injuries": 1, "victims": 3,
         "larger_accidents": 0, "direct_loss_wan_cny": 30.0,
     }  # fmt: skip
+    assert (report.identity, report.metrics) == ("e-1", {"accident_reports": 1})
+
+
+def test_one_accident_reported_by_two_departments_counts_once() -> None:
+    common = {"deaths": 1, "serious_injuries": 0, "minor_injuries": 0, "victims": 1,
+              "grade": "GENERAL", "direct_loss_wan_cny": 20.0, "accident_type": "09"}  # fmt: skip
+    housing = _event("housing.construction-accident", "h-1", **common)
+    emergency = _event("emergency.accident-report", "a-7", **common)
+    cell = Cell()
+    for event in (housing, emergency):
+        for added in contributions(event, REGISTERED.get):
+            cell.apply(added.identity, added.metrics)
+    totals = cell.totals()
+    assert (totals["accidents"], totals["deaths"], totals["accident_reports"]) == (1, 1, 2)
 
 
 def test_an_event_without_a_place_takes_its_enterprises_from_the_registry() -> None:
@@ -109,6 +131,6 @@ def test_rolling_sums_count_an_identity_once() -> None:
 
 @pytest.mark.parametrize("event_type", sorted(METRICS))
 def test_every_aggregated_event_type_gives_numbers(event_type: str) -> None:
-    added = contribution(_event(event_type), REGISTERED.get)
-    assert added is not None and added.metrics
-    assert all(isinstance(value, int | float) for value in added.metrics.values())
+    added = contributions(_event(event_type), REGISTERED.get)
+    assert added and all(c.metrics for c in added)
+    assert all(isinstance(v, int | float) for c in added for v in c.metrics.values())
