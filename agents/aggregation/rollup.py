@@ -1,0 +1,90 @@
+"""Rolling one contribution up through the windows of its district × industry.
+
+The day cell keeps each identity's contribution (so applying an event again changes nothing);
+each week and month cell keeps the totals of its days, each quarter and year cell the totals of
+its months, replaced — never added — whenever a child changes. Every application recomputes the
+chain from the day up, so a worker killed after writing some of these cells and not others
+repairs them when it reads the event again.
+
+All the cells of one district × industry are written by the one agent that owns it (the stream
+is partitioned by that pair), so each cell lives in one changelog partition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+from agents.aggregation.cells import Cell
+from agents.aggregation.metrics import Contribution
+from agents.aggregation.windows import Window, WindowKind, tumbling
+
+#: cell key -> its JSON (a Faust table, or a dict in tests)
+CellStore = MutableMapping[str, Any]
+Totals = dict[str, float]
+
+
+def family_key(district: str, industry: str) -> str:
+    """What the stream is partitioned by: one owner for all cells of a district × industry."""
+    return f"{district}|{industry}"
+
+
+def cell_key(window: Window, district: str, industry: str) -> str:
+    return f"{window.kind}|{window.label}|{district}|{industry}"
+
+
+def _sum(children: dict[str, Totals]) -> Totals:
+    summed: Totals = {}
+    for totals in children.values():
+        for name, value in totals.items():
+            summed[name] = summed.get(name, 0) + value
+    return summed
+
+
+def _replace_child(store: CellStore, key: str, child: str, totals: Totals) -> tuple[bool, Totals]:
+    children: dict[str, Totals] = dict(store.get(key) or {})
+    changed = children.get(child) != totals
+    if changed:
+        children[child] = totals
+        store[key] = children
+    return changed, _sum(children)
+
+
+def roll_up(store: CellStore, added: Contribution) -> list[tuple[Window, Totals]]:
+    """Apply ``added`` and return every window whose totals changed, with its new totals."""
+    district, industry = added.district, added.industry
+    day = tumbling(WindowKind.DAY, added.occurred)
+    day_key = cell_key(day, district, industry)
+    cell = Cell.from_json(store.get(day_key))
+    changed: list[tuple[Window, Totals]] = []
+    if cell.apply(added.identity, added.metrics):
+        store[day_key] = cell.to_json()
+        changed.append((day, cell.totals()))
+    day_totals = cell.totals()
+    month_totals: Totals = {}
+    for kind in (WindowKind.WEEK, WindowKind.MONTH):
+        window = tumbling(kind, added.occurred)
+        moved, totals = _replace_child(
+            store, cell_key(window, district, industry), day.label, day_totals
+        )
+        if moved:
+            changed.append((window, totals))
+        if kind is WindowKind.MONTH:
+            month_totals = totals
+    month = tumbling(WindowKind.MONTH, added.occurred)
+    for kind in (WindowKind.QUARTER, WindowKind.YEAR):
+        window = tumbling(kind, added.occurred)
+        moved, totals = _replace_child(
+            store, cell_key(window, district, industry), month.label, month_totals
+        )
+        if moved:
+            changed.append((window, totals))
+    return changed
+
+
+def totals_of(store: CellStore, window: Window, district: str, industry: str) -> Totals:
+    """A window's totals as the store holds them (empty if nothing happened in it)."""
+    value = store.get(cell_key(window, district, industry))
+    if window.kind is WindowKind.DAY:
+        return Cell.from_json(value).totals()
+    return _sum(dict(value or {}))
