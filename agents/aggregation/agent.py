@@ -1,0 +1,168 @@
+"""The aggregation agents on a real Faust app.
+
+1. ``enterprise-registry``: ``hub.enterprises`` -> a global table of each enterprise's district
+   and industry (every worker holds all of it).
+2. ``aggregate-contributions``: every department event -> its contributions
+   (agents/aggregation/metrics.py), re-keyed by district × industry onto an internal topic, so
+   that one agent owns all the cells of a pair.
+3. ``aggregate-cells``: contributions -> cells rolled up from day to year
+   (agents/aggregation/rollup.py) -> a snapshot on ``hub.aggregates`` for each changed window.
+
+Exactness without Faust's exactly-once mode: sources are read committed only
+(streams/faust_transport.py), each stage is at-least-once, and applying a contribution again is a
+no-op that also repairs what a crash left half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from agents.aggregation.metrics import Contribution, Place, contributions
+from agents.aggregation.rollup import Totals, cell_key, family_key, roll_up
+from agents.aggregation.windows import Window
+from streams.contracts.envelope import build_event
+from streams.contracts.registry import SchemaRegistry
+from streams.contracts.wire import decode, encode
+
+CONTRIBUTIONS = "aggregate-contributions"
+SNAPSHOT_TYPE = "hub.aggregate"
+SOURCE_SYSTEM = "injuryhub-agents"
+_RAW: dict[str, Any] = {
+    "key_type": bytes,
+    "value_type": bytes,
+    "key_serializer": "raw",
+    "value_serializer": "raw",
+}
+
+
+@dataclass(frozen=True)
+class AggregationTopics:
+    sources: tuple[str, ...]  # department topics
+    enterprises: str  # the registry (hub.enterprises)
+    snapshots: str  # hub.aggregates
+    partitions: int  # of the sources; tables and the internal topic match it
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    places: Any  # faust.GlobalTable[str, list[str]]
+    cells: Any  # faust.Table[str, Any]
+    agents: tuple[Any, ...]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _contribution_json(added: Contribution) -> bytes:
+    return json.dumps(
+        {
+            "identity": added.identity,
+            "occurred_ms": int(added.occurred.timestamp() * 1000),
+            "district": added.district,
+            "industry": added.industry,
+            "enterprise_id": added.enterprise_id,
+            "metrics": added.metrics,
+        }
+    ).encode()
+
+
+def _contribution(data: bytes) -> Contribution:
+    fields = json.loads(data)
+    occurred = datetime.fromtimestamp(fields["occurred_ms"] / 1000, tz=UTC)
+    return Contribution(
+        fields["identity"], occurred, fields["district"], fields["industry"],
+        fields["enterprise_id"], fields["metrics"],
+    )  # fmt: skip
+
+
+def register_aggregation(
+    app: faust.App,
+    topics: AggregationTopics,
+    registry: SchemaRegistry,
+    registry_wait_s: float = 60.0,
+    now: Callable[[], datetime] = _utc_now,
+) -> Aggregation:
+    """``registry_wait_s``: how long an event whose enterprise the registry does not hold yet
+    waits for it (the registry is read concurrently) before the worker stops with the error."""
+    sources = app.topic(*topics.sources, **_RAW)
+    enterprises = app.topic(topics.enterprises, **_RAW)
+    by_family = app.topic(
+        f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **_RAW
+    )
+    snapshots = app.topic(topics.snapshots, **_RAW)
+    places = app.GlobalTable("enterprise-places", default=None, partitions=topics.partitions)
+    cells = app.Table("aggregate-cells", default=None, partitions=topics.partitions)
+    schema = registry.latest(SNAPSHOT_TYPE)
+
+    def place(uscc: str) -> Place | None:
+        found = places.get(uscc)
+        return (found[0], found[1]) if found else None
+
+    async def remember_enterprises(stream: faust.StreamT[bytes]) -> AsyncIterator[str]:
+        async for value in stream:
+            _, enterprise = decode(registry, value)
+            places[enterprise["uscc"]] = [enterprise["district"], enterprise["industry"]]
+            yield enterprise["uscc"]
+
+    async def contributions_of(event: dict[str, Any]) -> list[Contribution]:
+        deadline = time.monotonic() + registry_wait_s
+        while True:
+            try:
+                return contributions(event, place)
+            except LookupError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+    async def contribute(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for value in stream:
+            _, event = decode(registry, value)
+            added = await contributions_of(event)
+            for one in added:
+                key = family_key(one.district, one.industry).encode()
+                await by_family.send(key=key, value=_contribution_json(one))
+            yield len(added)
+
+    def snapshot(window: Window, district: str, industry: str, totals: Totals) -> bytes:
+        moment = now()
+        key = cell_key(window, district, industry)
+        payload = {
+            "window": window.kind.value,
+            "window_start": window.start,
+            "window_end": window.end,
+            "district": district,
+            "industry": industry,
+            "enterprise_id": None,
+            "metrics": {name: float(value) for name, value in totals.items()},
+        }
+        event = build_event(
+            SNAPSHOT_TYPE, schema.version, "hub", SOURCE_SYSTEM, key, key,
+            min(window.start, moment), moment, f"agent:{CONTRIBUTIONS}", payload,
+        )  # fmt: skip
+        return encode(schema, event)
+
+    async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for value in stream:
+            added = _contribution(value)
+            changed = roll_up(cells, added)
+            for window, totals in changed:
+                key = cell_key(window, added.district, added.industry).encode()
+                value_out = snapshot(window, added.district, added.industry, totals)
+                await snapshots.send(key=key, value=value_out)
+            yield len(changed)
+
+    agents = (
+        app.agent(enterprises, name="enterprise-registry")(remember_enterprises),
+        app.agent(sources, name=CONTRIBUTIONS)(contribute),
+        app.agent(by_family, name="aggregate-cells")(aggregate),
+    )
+    return Aggregation(places, cells, agents)
