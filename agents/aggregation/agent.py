@@ -99,8 +99,17 @@ def register_aggregation(
         f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **_RAW
     )
     snapshots = app.topic(topics.snapshots, **_RAW)
-    places = app.GlobalTable("enterprise-places", default=None, partitions=topics.partitions)
-    cells = app.Table("aggregate-cells", default=None, partitions=topics.partitions)
+    # Explicit serializers: with the defaults a restarted worker could not read an 18-character
+    # USCC key back from the changelog ("Extra data" in recovery).
+    tables: dict[str, Any] = {
+        "default": None,
+        "partitions": topics.partitions,
+        "key_type": str,
+        "key_serializer": "json",
+        "value_serializer": "json",
+    }
+    places = app.GlobalTable("enterprise-places", **tables)
+    cells = app.Table("aggregate-cells", **tables)
     schema = registry.latest(SNAPSHOT_TYPE)
 
     def place(uscc: str) -> Place | None:
@@ -129,7 +138,10 @@ def register_aggregation(
             added = await contributions_of(event)
             for one in added:
                 key = family_key(one.district, one.industry).encode()
-                await by_family.send(key=key, value=_contribution_json(one))
+                # Wait for the broker's acknowledgement: this event's offset may be committed
+                # as soon as the loop moves on, and an unsent contribution would be lost.
+                delivered = await by_family.send(key=key, value=_contribution_json(one))
+                await delivered
             yield len(added)
 
     def snapshot(window: Window, district: str, industry: str, totals: Totals) -> bytes:
@@ -157,7 +169,7 @@ def register_aggregation(
             for window, totals in changed:
                 key = cell_key(window, added.district, added.industry).encode()
                 value_out = snapshot(window, added.district, added.industry, totals)
-                await snapshots.send(key=key, value=value_out)
+                await (await snapshots.send(key=key, value=value_out))
             yield len(changed)
 
     agents = (
