@@ -99,14 +99,12 @@ def register_aggregation(
         f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **_RAW
     )
     snapshots = app.topic(topics.snapshots, **_RAW)
-    # Explicit serializers: with the defaults a restarted worker could not read an 18-character
-    # USCC key back from the changelog ("Extra data" in recovery).
+    # Typed keys: untyped, a restarted worker could not read an all-digit-start USCC key back
+    # from the changelog ("Extra data" in recovery: it parsed the key as JSON).
     tables: dict[str, Any] = {
         "default": None,
         "partitions": topics.partitions,
         "key_type": str,
-        "key_serializer": "json",
-        "value_serializer": "json",
     }
     places = app.GlobalTable("enterprise-places", **tables)
     cells = app.Table("aggregate-cells", **tables)
