@@ -26,11 +26,7 @@ class Cell:
         return True
 
     def totals(self) -> dict[str, float]:
-        summed: dict[str, float] = {}
-        for metrics in self.contributions.values():
-            for name, value in metrics.items():
-                summed[name] = summed.get(name, 0) + value
-        return summed
+        return add_up(self.contributions.values())
 
     def to_json(self) -> dict[str, dict[str, float]]:
         return self.contributions
@@ -38,6 +34,15 @@ class Cell:
     @classmethod
     def from_json(cls, data: dict[str, dict[str, float]] | None) -> Cell:
         return cls(dict(data or {}))
+
+
+def add_up(metrics: Iterable[dict[str, float]]) -> dict[str, float]:
+    """Metric by metric sums."""
+    totals: dict[str, float] = {}
+    for one in metrics:
+        for name, value in one.items():
+            totals[name] = totals.get(name, 0) + value
+    return totals
 
 
 def summed(cells: Iterable[Cell]) -> dict[str, float]:

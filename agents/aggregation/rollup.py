@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from agents.aggregation.cells import Cell
+from agents.aggregation.cells import Cell, add_up
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.windows import Window, WindowKind, tumbling
 
@@ -33,21 +33,24 @@ def cell_key(window: Window, district: str, industry: str) -> str:
     return f"{window.kind}|{window.label}|{district}|{industry}"
 
 
-def _sum(children: dict[str, Totals]) -> Totals:
-    summed: Totals = {}
-    for totals in children.values():
-        for name, value in totals.items():
-            summed[name] = summed.get(name, 0) + value
-    return summed
-
-
-def _replace_child(store: CellStore, key: str, child: str, totals: Totals) -> tuple[bool, Totals]:
+def _replace_child(
+    store: CellStore,
+    changed: list[tuple[Window, Totals]],
+    window: Window,
+    family: tuple[str, str],
+    child: str,
+    totals: Totals,
+) -> Totals:
+    """Put a child's (a day's or month's) totals in ``window``'s cell; its new totals."""
+    key = cell_key(window, *family)
     children: dict[str, Totals] = dict(store.get(key) or {})
-    changed = children.get(child) != totals
-    if changed:
-        children[child] = totals
-        store[key] = children
-    return changed, _sum(children)
+    if children.get(child) == totals:
+        return add_up(children.values())
+    children[child] = totals
+    store[key] = children
+    summed = add_up(children.values())
+    changed.append((window, summed))
+    return summed
 
 
 def roll_up(store: CellStore, added: Contribution) -> list[tuple[Window, Totals]]:
@@ -60,25 +63,15 @@ def roll_up(store: CellStore, added: Contribution) -> list[tuple[Window, Totals]
     if cell.apply(added.identity, added.metrics):
         store[day_key] = cell.to_json()
         changed.append((day, cell.totals()))
+    family = (district, industry)
     day_totals = cell.totals()
-    month_totals: Totals = {}
-    for kind in (WindowKind.WEEK, WindowKind.MONTH):
-        window = tumbling(kind, added.occurred)
-        moved, totals = _replace_child(
-            store, cell_key(window, district, industry), day.label, day_totals
-        )
-        if moved:
-            changed.append((window, totals))
-        if kind is WindowKind.MONTH:
-            month_totals = totals
+    week = tumbling(WindowKind.WEEK, added.occurred)
     month = tumbling(WindowKind.MONTH, added.occurred)
+    _replace_child(store, changed, week, family, day.label, day_totals)
+    month_totals = _replace_child(store, changed, month, family, day.label, day_totals)
     for kind in (WindowKind.QUARTER, WindowKind.YEAR):
         window = tumbling(kind, added.occurred)
-        moved, totals = _replace_child(
-            store, cell_key(window, district, industry), month.label, month_totals
-        )
-        if moved:
-            changed.append((window, totals))
+        _replace_child(store, changed, window, family, month.label, month_totals)
     return changed
 
 
@@ -87,4 +80,4 @@ def totals_of(store: CellStore, window: Window, district: str, industry: str) ->
     value = store.get(cell_key(window, district, industry))
     if window.kind is WindowKind.DAY:
         return Cell.from_json(value).totals()
-    return _sum(dict(value or {}))
+    return add_up(dict(value or {}).values())
