@@ -3,20 +3,45 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import Annotated
 
 import faust
 import typer
 from kafka.errors import KafkaError
 
+from agents.aggregation.agent import AggregationTopics, register_aggregation
+from agents.aggregation.metrics import METRICS
 from agents.intake import IntakeTopics, register_intake_counter
 from injuryhub.console import clear_errors, load_settings
+from streams.contracts.registry import load_registry
 from streams.faust_app import make_app
+from streams.settings import HubSettings
 from streams.topics.admin import partition_count
-from streams.topics.catalogue import dept_topic
+from streams.topics.catalogue import catalogue, dept_topic
 
 DEFAULT_INTAKE_SOURCE = dept_topic("emergency", "accident-report")
 DEFAULT_INTAKE_RESULT = "hub.intake-counts"
+
+
+def aggregation_topics(prefix: str = "") -> AggregationTopics:
+    """The catalogue's department topics whose events feed the aggregates, and its hub topics."""
+    sources = tuple(
+        prefix + spec.name
+        for spec in catalogue()
+        if spec.name.startswith("dept.") and spec.event_type in METRICS
+    )
+    return AggregationTopics(sources, prefix + "hub.enterprises", prefix + "hub.aggregates", 0)
+
+
+def _partitions(settings: HubSettings, topic: str) -> int:
+    try:
+        return partition_count(settings.bootstrap, topic)
+    except LookupError as missing:
+        raise LookupError(
+            f"{missing} — create the catalogue topics first (`injuryhub topics create`), "
+            "or run the worker with --no-hub"
+        ) from None
 
 
 def worker(
@@ -27,14 +52,27 @@ def worker(
     intake_result: Annotated[str, typer.Option(help="Topic it writes counts to.")] = (
         DEFAULT_INTAKE_RESULT
     ),
+    hub: Annotated[
+        bool, typer.Option(help="Run the hub's agents on the catalogue topics (aggregates, …).")
+    ] = True,
+    topic_prefix: Annotated[
+        str, typer.Option(help="Read and write the prefixed catalogue topics (a replay's sandbox).")
+    ] = "",
     loglevel: Annotated[str, typer.Option(help="Faust log level.")] = "warning",
 ) -> None:
     """Run the Faust worker until SIGTERM or Ctrl-C; several workers share the partitions."""
     settings = load_settings()
+    aggregated = aggregation_topics(topic_prefix)
     with clear_errors(KafkaError, LookupError):
-        partitions = partition_count(settings.bootstrap, intake_source)
+        intake_partitions = _partitions(settings, intake_source)
+        if hub:
+            aggregated = replace(aggregated, partitions=_partitions(settings, aggregated.sources[0]))
+            for topic in (*aggregated.sources[1:], aggregated.enterprises, aggregated.snapshots):
+                _partitions(settings, topic)
     app = make_app(settings, app_id=app_id)
-    register_intake_counter(app, IntakeTopics(intake_source, intake_result, partitions))
+    register_intake_counter(app, IntakeTopics(intake_source, intake_result, intake_partitions))
+    if hub:
+        register_aggregation(app, aggregated, load_registry(settings.schemas_path))
     process = faust.Worker(app, loglevel=loglevel)
     if not sys.stdout.isatty():
         process.spinner = None  # its cursor codes would litter log files

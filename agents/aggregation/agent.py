@@ -1,7 +1,7 @@
 """The aggregation agents on a real Faust app.
 
-1. ``enterprise-registry``: ``hub.enterprises`` -> a global table of each enterprise's district
-   and industry (every worker holds all of it).
+1. ``enterprise-registry`` (register_inputs): ``hub.enterprises`` -> a global table of each
+   enterprise's district and industry (every worker holds all of it).
 2. ``aggregate-contributions``: every department event -> its contributions
    (agents/aggregation/metrics.py), re-keyed by district × industry onto an internal topic, so
    that one agent owns all the cells of a pair.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,8 +26,8 @@ from typing import Any
 import faust
 
 from agents.aggregation.metrics import Contribution, Place, contributions
-from agents.aggregation.rollup import Totals, cell_key, family_key, roll_up
-from agents.aggregation.windows import Window
+from agents.aggregation.rollup import CellStore, Totals, cell_key, family_key, roll_up
+from agents.aggregation.windows import Window, WindowKind
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode, encode
@@ -35,7 +35,7 @@ from streams.contracts.wire import decode, encode
 CONTRIBUTIONS = "aggregate-contributions"
 SNAPSHOT_TYPE = "hub.aggregate"
 SOURCE_SYSTEM = "injuryhub-agents"
-_RAW: dict[str, Any] = {
+RAW_TOPIC: dict[str, Any] = {
     "key_type": bytes,
     "value_type": bytes,
     "key_serializer": "raw",
@@ -52,10 +52,27 @@ class AggregationTopics:
 
 
 @dataclass(frozen=True)
+class HubInputs:
+    """What several of the hub's agents read: the department topics and the enterprise places."""
+
+    sources: Any  # faust.TopicT over every department topic
+    places: Any  # faust.GlobalTable[str, list[str]]: USCC -> [district, industry]
+
+    def place(self, uscc: str) -> Place | None:
+        found = self.places.get(uscc)
+        return (found[0], found[1]) if found else None
+
+
+@dataclass(frozen=True)
 class Aggregation:
-    places: Any  # faust.GlobalTable[str, list[str]]
     cells: Any  # faust.Table[str, Any]
     agents: tuple[Any, ...]
+
+
+#: called with the cell store, the contribution and the week windows it changed
+WeeksChanged = Callable[[CellStore, Contribution, list[Window]], Awaitable[None]]
+#: table options every hub table shares
+TABLE_OPTIONS: dict[str, Any] = {"default": None, "key_type": str}
 
 
 def _utc_now() -> datetime:
@@ -84,35 +101,14 @@ def _contribution(data: bytes) -> Contribution:
     )  # fmt: skip
 
 
-def register_aggregation(
-    app: faust.App,
-    topics: AggregationTopics,
-    registry: SchemaRegistry,
-    registry_wait_s: float = 60.0,
-    now: Callable[[], datetime] = _utc_now,
-) -> Aggregation:
-    """``registry_wait_s``: how long an event whose enterprise the registry does not hold yet
-    waits for it (the registry is read concurrently) before the worker stops with the error."""
-    sources = app.topic(*topics.sources, **_RAW)
-    enterprises = app.topic(topics.enterprises, **_RAW)
-    by_family = app.topic(
-        f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **_RAW
-    )
-    snapshots = app.topic(topics.snapshots, **_RAW)
+def register_inputs(
+    app: faust.App, topics: AggregationTopics, registry: SchemaRegistry
+) -> HubInputs:
+    """The department topics, and the ``enterprise-registry`` agent keeping every enterprise's
+    district and industry in a global table (every worker holds all of it)."""
     # Typed keys: untyped, a restarted worker could not read an all-digit-start USCC key back
     # from the changelog ("Extra data" in recovery: it parsed the key as JSON).
-    tables: dict[str, Any] = {
-        "default": None,
-        "partitions": topics.partitions,
-        "key_type": str,
-    }
-    places = app.GlobalTable("enterprise-places", **tables)
-    cells = app.Table("aggregate-cells", **tables)
-    schema = registry.latest(SNAPSHOT_TYPE)
-
-    def place(uscc: str) -> Place | None:
-        found = places.get(uscc)
-        return (found[0], found[1]) if found else None
+    places = app.GlobalTable("enterprise-places", partitions=topics.partitions, **TABLE_OPTIONS)
 
     async def remember_enterprises(stream: faust.StreamT[bytes]) -> AsyncIterator[str]:
         async for value in stream:
@@ -120,20 +116,49 @@ def register_aggregation(
             places[enterprise["uscc"]] = [enterprise["district"], enterprise["industry"]]
             yield enterprise["uscc"]
 
-    async def contributions_of(event: dict[str, Any]) -> list[Contribution]:
-        deadline = time.monotonic() + registry_wait_s
-        while True:
-            try:
-                return contributions(event, place)
-            except LookupError:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
+    app.agent(app.topic(topics.enterprises, **RAW_TOPIC), name="enterprise-registry")(
+        remember_enterprises
+    )
+    return HubInputs(app.topic(*topics.sources, **RAW_TOPIC), places)
+
+
+async def placed(inputs: HubInputs, event: dict[str, Any], wait_s: float) -> list[Contribution]:
+    """The event's contributions, waiting up to ``wait_s`` for an enterprise the registry does
+    not hold yet (it is read concurrently) before raising the LookupError."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return contributions(event, inputs.place)
+        except LookupError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
+def register_aggregation(
+    app: faust.App,
+    inputs: HubInputs,
+    topics: AggregationTopics,
+    registry: SchemaRegistry,
+    registry_wait_s: float = 60.0,
+    now: Callable[[], datetime] = _utc_now,
+    on_weeks_changed: WeeksChanged | None = None,
+) -> Aggregation:
+    """``registry_wait_s``: how long an event whose enterprise the registry does not hold yet
+    waits for it before the worker stops with the error. ``on_weeks_changed`` runs in the
+    cells agent (so it may read and write its tables) after each contribution that changed a
+    week."""
+    by_family = app.topic(
+        f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **RAW_TOPIC
+    )
+    snapshots = app.topic(topics.snapshots, **RAW_TOPIC)
+    cells = app.Table("aggregate-cells", partitions=topics.partitions, **TABLE_OPTIONS)
+    schema = registry.latest(SNAPSHOT_TYPE)
 
     async def contribute(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async for value in stream:
             _, event = decode(registry, value)
-            added = await contributions_of(event)
+            added = await placed(inputs, event, registry_wait_s)
             for one in added:
                 key = family_key(one.district, one.industry).encode()
                 # Wait for the broker's acknowledgement: this event's offset may be committed
@@ -168,11 +193,13 @@ def register_aggregation(
                 key = cell_key(window, added.district, added.industry).encode()
                 value_out = snapshot(window, added.district, added.industry, totals)
                 await (await snapshots.send(key=key, value=value_out))
+            weeks = [window for window, _ in changed if window.kind is WindowKind.WEEK]
+            if weeks and on_weeks_changed is not None:
+                await on_weeks_changed(cells, added, weeks)
             yield len(changed)
 
     agents = (
-        app.agent(enterprises, name="enterprise-registry")(remember_enterprises),
-        app.agent(sources, name=CONTRIBUTIONS)(contribute),
+        app.agent(inputs.sources, name=CONTRIBUTIONS)(contribute),
         app.agent(by_family, name="aggregate-cells")(aggregate),
     )
-    return Aggregation(places, cells, agents)
+    return Aggregation(cells, agents)

@@ -61,7 +61,7 @@ def test_real_worker_counts_every_published_event(kafka_bootstrap: str, tmp_path
 
     env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path)}
     args = ["--app-id", unique("slice-app"), "--intake-source", source.name]
-    args += ["--intake-result", result.name]
+    args += ["--intake-result", result.name, "--no-hub"]
     log = tmp_path / "worker.log"
     with running_worker(args, log, env) as worker:
         _wait_for_counts(kafka_bootstrap, result.name, expected, log)
@@ -99,7 +99,7 @@ def test_worker_never_counts_what_an_aborted_transaction_wrote(
 
     env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path)}
     args = ["--app-id", unique("aborted-app"), "--intake-source", source.name]
-    args += ["--intake-result", result.name]
+    args += ["--intake-result", result.name, "--no-hub"]
     log = tmp_path / "worker.log"
     with running_worker(args, log, env):
         _wait_for_counts(kafka_bootstrap, result.name, expected, log)

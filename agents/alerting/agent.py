@@ -1,0 +1,202 @@
+"""The alerting agents on the Faust app (DESIGN.md "Risk alerts").
+
+1. ``alert-facts``: department events the rules read -> re-keyed by enterprise onto an internal
+   topic (the department topics are each keyed by enterprise, but one agent must see all of an
+   enterprise's events, whichever department sent them).
+2. ``enterprise-rules``: the immediate rules and the risk score on each enterprise's remembered
+   history (table ``enterprise-history``); a colour change goes to ``hub.risk-changes``.
+3. the aggregation's cells agent calls ``watch_weeks`` when a week changed: the aberration
+   methods on the weekly district × industry series.
+4. ``alert-actions``: lifecycle steps from ``hub.alert-actions``, re-keyed by the alert's subject.
+5. ``alert-book``: findings and steps of one subject -> its alerts (table ``alert-book``) ->
+   every new revision on ``hub.alerts``; a refused step goes to ``hub.dlq.hub`` with the reason.
+
+Findings, steps and the rules' memory are idempotent (agents/alerting/book.py, history.py), so
+the at-least-once stages of the aggregation (agents/aggregation/agent.py) hold here too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS, HubInputs
+from agents.aggregation.metrics import Contribution
+from agents.aggregation.rollup import CellStore
+from agents.aggregation.windows import Window
+from agents.alerting.aberration import AberrationThresholds
+from agents.alerting.book import (
+    Action,
+    ActionRefused,
+    add_finding,
+    apply_action,
+    empty_book,
+    subject_key_of,
+)
+from agents.alerting.findings import ENTERPRISE, Finding, Subject, from_ms, to_ms
+from agents.alerting.history import empty_history
+from agents.alerting.messages import alert_event, refused_action_event, risk_change_event
+from agents.alerting.risk import RiskWeights, risk_score
+from agents.alerting.rules import RULE_EVENT_TYPES, Observed, RuleThresholds, observe
+from agents.alerting.surveillance import SERIES, surge_findings
+from streams.contracts.codes import HazardFactor
+from streams.contracts.registry import SchemaRegistry
+from streams.contracts.wire import decode
+
+
+@dataclass(frozen=True)
+class AlertingTopics:
+    alerts: str  # hub.alerts
+    actions: str  # hub.alert-actions
+    risk_changes: str  # hub.risk-changes
+    dead_letters: str  # hub.dlq.hub
+    partitions: int  # of the internal topics and tables
+
+
+@dataclass(frozen=True)
+class AlertLimits:
+    rules: RuleThresholds = field(default_factory=RuleThresholds)
+    aberration: AberrationThresholds = field(default_factory=AberrationThresholds)
+    risk: RiskWeights = field(default_factory=RiskWeights)
+
+
+@dataclass(frozen=True)
+class Alerting:
+    history: Any  # faust.Table[str, Any]
+    book: Any  # faust.Table[str, Any]
+    watch_weeks: Callable[[CellStore, Contribution, list[Window]], Any]
+    agents: tuple[Any, ...]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _subject_of(event: dict[str, Any], inputs: HubInputs) -> Subject | None:
+    uscc = event.get("enterprise_id")
+    if not uscc:
+        return None
+    place = inputs.place(uscc)
+    district = event.get("district") or (place[0] if place else None)
+    industry = event.get("industry") or (place[1] if place else None)
+    if district is None or industry is None:
+        raise LookupError(f"enterprise {uscc} of event {event['envelope']['event_id']} "
+                          "is not in the registry")  # fmt: skip
+    return Subject(ENTERPRISE, district, industry, uscc)
+
+
+def register_alerting(
+    app: faust.App,
+    inputs: HubInputs,
+    topics: AlertingTopics,
+    registry: SchemaRegistry,
+    factors: dict[str, HazardFactor],
+    experts: set[str],
+    limits: AlertLimits = AlertLimits(),
+    now: Callable[[], datetime] = _utc_now,
+) -> Alerting:
+    facts = app.topic(f"{app.conf.id}-alert-facts", internal=True,
+                      partitions=topics.partitions, **RAW_TOPIC)  # fmt: skip
+    signals = app.topic(f"{app.conf.id}-alert-signals", internal=True,
+                        partitions=topics.partitions, **RAW_TOPIC)  # fmt: skip
+    alerts = app.topic(topics.alerts, **RAW_TOPIC)
+    risk_changes = app.topic(topics.risk_changes, **RAW_TOPIC)
+    dead_letters = app.topic(topics.dead_letters, **RAW_TOPIC)
+    history_table = app.Table("enterprise-history", partitions=topics.partitions, **TABLE_OPTIONS)
+    book_table = app.Table("alert-book", partitions=topics.partitions, **TABLE_OPTIONS)
+
+    async def delivered(topic: Any, key: str, value: bytes) -> None:
+        # Acknowledged before moving on: the input's offset may be committed right after.
+        await (await topic.send(key=key.encode(), value=value))
+
+    async def signal(key: str, kind: str, body: dict[str, Any]) -> None:
+        await delivered(signals, key, json.dumps({kind: body}, ensure_ascii=False).encode())
+
+    async def forward_facts(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for value in stream:
+            _, event = decode(registry, value)
+            wanted = event["envelope"]["event_type"] in RULE_EVENT_TYPES
+            if wanted and event.get("enterprise_id"):
+                await delivered(facts, event["enterprise_id"], value)
+            yield 1
+
+    async def enterprise_rules(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for value in stream:
+            _, event = decode(registry, value)
+            subject = _subject_of(event, inputs)
+            if subject is None:
+                continue
+            history = history_table.get(subject.key) or empty_history()
+            found = observe(Observed(event, subject), history, factors, limits.rules)
+            scored = risk_score(history, limits.risk)
+            previous = history["colour"]
+            history.update(colour=scored.colour, score=scored.score)
+            history_table[subject.key] = history
+            if scored.colour != previous:
+                change = risk_change_event(registry, subject, scored, previous,
+                                           from_ms(history["newest"]), now())  # fmt: skip
+                await delivered(risk_changes, subject.key, change)
+            for one in found:
+                await signal(subject.key, "finding", one.as_json())
+            yield len(found)
+
+    async def watch_weeks(cells: CellStore, added: Contribution, weeks: list[Window]) -> None:
+        if not any(metric in added.metrics for metric in SERIES):
+            return
+        for week in weeks:
+            found = surge_findings(cells, week, added.district, added.industry, limits.aberration)
+            for one in found:
+                await signal(one.subject.key, "finding", one.as_json())
+
+    async def forward_actions(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for value in stream:
+            _, action = decode(registry, value)
+            step = {
+                "action_id": action["envelope"]["event_id"], "alert_id": action["alert_id"],
+                "step": action["step"], "actor": action["actor"],
+                "at_ms": to_ms(action["envelope"]["occurred_at"]),
+                "expert_id": action["expert_id"], "note": action["note"],
+            }  # fmt: skip
+            try:
+                key = subject_key_of(action["alert_id"])
+            except ActionRefused as refused:
+                await refuse(value, step, str(refused))
+                continue
+            await signal(key, "action", step)
+            yield 1
+
+    async def refuse(value: bytes, step: dict[str, Any], reason: str) -> None:
+        letter = refused_action_event(registry, topics.actions, value, step, reason, now())
+        await delivered(dead_letters, step["alert_id"], letter)
+
+    async def keep_book(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for key, value in stream.items():
+            subject_key = (key or b"").decode()
+            message = json.loads(value)
+            book = book_table.get(subject_key) or empty_book()
+            changed: dict[str, Any] | None = None
+            if "finding" in message:
+                changed = add_finding(book, Finding.from_json(message["finding"]))
+            else:
+                try:
+                    changed = apply_action(book, Action(**message["action"]), experts)
+                except ActionRefused as refused:
+                    await refuse(value, message["action"], str(refused))
+            book_table[subject_key] = book
+            if changed is not None:
+                alert = alert_event(registry, changed, now())
+                await delivered(alerts, changed["alert_id"], alert)
+            yield 0 if changed is None else 1
+
+    agents = (
+        app.agent(inputs.sources, name="alert-facts")(forward_facts),
+        app.agent(facts, name="enterprise-rules")(enterprise_rules),
+        app.agent(app.topic(topics.actions, **RAW_TOPIC), name="alert-actions")(forward_actions),
+        app.agent(signals, name="alert-book")(keep_book),
+    )
+    return Alerting(history_table, book_table, watch_weeks, agents)
