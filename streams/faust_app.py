@@ -28,14 +28,18 @@ def make_app(
     nobody closes).
 
     The app id names the consumer group and prefixes the changelog topics; table stores live
-    under ``<state_dir>/worker`` so a restarted worker finds them again.
+    under ``<state_dir>/worker/<app id>`` so a restarted worker finds them again.
     """
+    app_id = app_id or settings.app_id
+    stores = table_store_dir(settings) / app_id
+    stores.parent.mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
     return faust.App(
-        app_id or settings.app_id,
+        app_id,
         # Committed messages only (streams/faust_transport.py).
         broker=[f"{SCHEME}://{server}" for server in settings.bootstrap_list],
         store=store,
-        datadir=str(table_store_dir(settings)),
+        # One folder per app id: apps sharing one would read each other's stores.
+        datadir=str(stores),
         topic_replication_factor=settings.replication_factor,
         # Every topic the agents read comes from the catalogue; only Faust's own changelog and
         # repartition topics are created by Faust.

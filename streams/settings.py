@@ -70,6 +70,30 @@ class HubSettings(BaseSettings):
         description="Bearer token of each department for the HTTP push endpoint, as JSON: "
         '{"hrss": "...", "health": "..."}.',
     )
+    experts_file: Path | None = Field(
+        default=None,
+        description="The expert registry (JSON: id, name, industry specialities) alerts are "
+        "assigned to; unset: the sample registry under agents/alerting/.",
+    )
+    alert_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Alert and risk-score thresholds to override, by name, as JSON: "
+        '{"repeat_accidents": 4, "c1": 2.5, "cusum_h": 5}; see agents/alerting/.',
+    )
+    subscriptions_file: Path | None = Field(
+        default=None,
+        description="Alert subscriptions (JSON: name, filters, delivery); unset: none.",
+    )
+    webhook_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="HMAC-SHA256 key of each webhook subscription, as JSON: "
+        '{"<subscription>": "..."}.',
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for e-mail alerts.")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Its port.")
+    smtp_sender: str = Field(
+        default="injuryhub@localhost", description="From address of alert e-mails."
+    )
     pseudonym_key: SecretStr = Field(
         default=SecretStr("local-demo-key-change-me"),
         description="Per-deployment HMAC key that turns resident ID numbers into pseudonyms.",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +29,6 @@ from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS, HubInputs
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.rollup import CellStore
 from agents.aggregation.windows import Window
-from agents.alerting.aberration import AberrationThresholds
 from agents.alerting.book import (
     Action,
     ActionRefused,
@@ -40,9 +39,10 @@ from agents.alerting.book import (
 )
 from agents.alerting.findings import ENTERPRISE, Finding, Subject, from_ms, to_ms
 from agents.alerting.history import empty_history
+from agents.alerting.limits import AlertLimits
 from agents.alerting.messages import alert_event, refused_action_event, risk_change_event
-from agents.alerting.risk import RiskWeights, risk_score
-from agents.alerting.rules import RULE_EVENT_TYPES, Observed, RuleThresholds, observe
+from agents.alerting.risk import risk_score
+from agents.alerting.rules import RULE_EVENT_TYPES, Observed, observe
 from agents.alerting.surveillance import SERIES, surge_findings
 from streams.contracts.codes import HazardFactor
 from streams.contracts.registry import SchemaRegistry
@@ -56,13 +56,6 @@ class AlertingTopics:
     risk_changes: str  # hub.risk-changes
     dead_letters: str  # hub.dlq.hub
     partitions: int  # of the internal topics and tables
-
-
-@dataclass(frozen=True)
-class AlertLimits:
-    rules: RuleThresholds = field(default_factory=RuleThresholds)
-    aberration: AberrationThresholds = field(default_factory=AberrationThresholds)
-    risk: RiskWeights = field(default_factory=RiskWeights)
 
 
 @dataclass(frozen=True)
@@ -97,7 +90,7 @@ def register_alerting(
     registry: SchemaRegistry,
     factors: dict[str, HazardFactor],
     experts: set[str],
-    limits: AlertLimits = AlertLimits(),
+    limits: AlertLimits,
     now: Callable[[], datetime] = _utc_now,
 ) -> Alerting:
     facts = app.topic(f"{app.conf.id}-alert-facts", internal=True,
