@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from injuryhub import (
+    alerts_cli,
     broker_cli,
     connect_cli,
     connectors_cli,
@@ -28,6 +29,7 @@ app.add_typer(broker_cli.app, name="broker")
 app.add_typer(topics_cli.app, name="topics")
 app.add_typer(schemas_cli.app, name="schemas")
 app.add_typer(connectors_cli.app, name="connectors")
+app.add_typer(alerts_cli.app, name="alerts")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(web_cli.web)

@@ -36,6 +36,14 @@ def free_port_runs(count: int, runs: int = 2) -> list[int]:
     return starts
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on (the kernel's pick, released at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def local_settings(state_dir: Path, nodes: int = 1, **overrides: object) -> HubSettings:
     """Settings for a private local cluster on free ports, isolated from the user's."""
     broker_port, controller_port = free_port_runs(nodes)

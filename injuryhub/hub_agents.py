@@ -1,0 +1,111 @@
+"""Registering the hub's agents on a worker's Faust app from the settings: the one place where
+the aggregation, alerting and delivery agents meet (they know nothing of each other)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+
+from agents.aggregation.agent import AggregationTopics, register_aggregation, register_inputs
+from agents.aggregation.metrics import METRICS
+from agents.alerting.agent import AlertingTopics, register_alerting
+from agents.alerting.experts import load_experts
+from agents.alerting.limits import alert_limits
+from agents.alerting.rules import RULE_EVENT_TYPES
+from agents.delivery.agent import DeliveryConfig, DeliveryTopics, register_delivery
+from agents.delivery.subscriptions import (
+    SubscriptionError,
+    load_subscriptions,
+    missing_secrets,
+    subscriber_topic,
+)
+from streams.contracts.codes import load_code_lists
+from streams.contracts.registry import load_registry
+from streams.settings import HubSettings
+from streams.topics.admin import ensure_topics, partition_count
+from streams.topics.catalogue import TopicSpec, catalogue
+
+
+@dataclass(frozen=True)
+class HubPlan:
+    """Everything checked before the app starts, so a worker fails with one clear line."""
+
+    aggregation: AggregationTopics
+    alerting: AlertingTopics
+    delivery: DeliveryTopics
+    config: DeliveryConfig
+
+
+def partitions_of(settings: HubSettings, topic: str) -> int:
+    try:
+        return partition_count(settings.bootstrap, topic)
+    except LookupError as missing:
+        raise LookupError(
+            f"{missing} — create the catalogue topics first (`injuryhub topics create`), "
+            "or run the worker with --no-hub"
+        ) from None
+
+
+def plan_hub(settings: HubSettings, prefix: str = "") -> HubPlan:
+    """The hub agents' topics (all present on the brokers), subscriptions and thresholds.
+    Raises LookupError, SubscriptionError or ValueError with what to fix."""
+    sources = tuple(
+        prefix + spec.name
+        for spec in catalogue()
+        if spec.name.startswith("dept.")
+        and (spec.event_type in METRICS or spec.event_type in RULE_EVENT_TYPES)
+    )
+    partitions = partitions_of(settings, sources[0])
+    aggregation = AggregationTopics(
+        sources, prefix + "hub.enterprises", prefix + "hub.aggregates", partitions
+    )
+    alerting = AlertingTopics(
+        prefix + "hub.alerts", prefix + "hub.alert-actions", prefix + "hub.risk-changes",
+        prefix + "hub.dlq.hub", partitions,
+    )  # fmt: skip
+    for topic in (*sources[1:], aggregation.enterprises, aggregation.snapshots,
+                  alerting.actions, alerting.risk_changes, alerting.dead_letters):  # fmt: skip
+        partitions_of(settings, topic)
+    delivery = DeliveryTopics(alerting.alerts, alerting.dead_letters,
+                              partitions_of(settings, alerting.alerts))  # fmt: skip
+    subscriptions = load_subscriptions(settings.subscriptions_file)
+    secrets = {name: key.get_secret_value().encode() for name, key in
+               settings.webhook_secrets.items()}  # fmt: skip
+    lacking = missing_secrets(subscriptions, secrets)
+    if lacking:
+        raise SubscriptionError(
+            f"webhook subscription(s) {', '.join(lacking)} have no key in "
+            "INJURYHUB_WEBHOOK_SECRETS (a JSON object: subscription name -> key)"
+        )
+    own_topics = [
+        TopicSpec(
+            subscriber_topic("", s),
+            "hub",
+            f"alerts for subscriber {s.name}",
+            partitions=3,
+            event_type="hub.alert",
+        )
+        for s in subscriptions
+        if s.delivery.kind == "topic"
+    ]
+    if own_topics:
+        ensure_topics(settings.bootstrap, own_topics, settings.replication_factor, prefix)
+    config = DeliveryConfig(subscriptions, secrets, settings.smtp_host, settings.smtp_port,
+                            settings.smtp_sender, topic_prefix=prefix)  # fmt: skip
+    alert_limits(settings.alert_thresholds)  # fails here, not in the running app
+    load_experts(settings.experts_file)
+    return HubPlan(aggregation, alerting, delivery, config)
+
+
+def register_hub_agents(app: faust.App, settings: HubSettings, plan: HubPlan) -> None:
+    registry = load_registry(settings.schemas_path)
+    codes = load_code_lists(settings.schemas_path, settings.districts_file)
+    inputs = register_inputs(app, plan.aggregation, registry)
+    experts = set(load_experts(settings.experts_file))
+    limits = alert_limits(settings.alert_thresholds)
+    alerts = register_alerting(app, inputs, plan.alerting, registry, codes.hazard_factors,
+                               experts, limits)  # fmt: skip
+    register_aggregation(app, inputs, plan.aggregation, registry,
+                         on_weeks_changed=alerts.watch_weeks)  # fmt: skip
+    register_delivery(app, plan.delivery, registry, plan.config)
