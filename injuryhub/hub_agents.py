@@ -13,6 +13,7 @@ from agents.alerting.agent import AlertingTopics, register_alerting
 from agents.alerting.experts import load_experts
 from agents.alerting.limits import alert_limits
 from agents.alerting.rules import RULE_EVENT_TYPES
+from agents.bulletins.agent import BulletinTopics, register_bulletins
 from agents.delivery.agent import DeliveryConfig, DeliveryTopics, register_delivery
 from agents.delivery.subscriptions import (
     SubscriptionError,
@@ -35,6 +36,7 @@ class HubPlan:
     alerting: AlertingTopics
     delivery: DeliveryTopics
     config: DeliveryConfig
+    bulletins: BulletinTopics
 
 
 def partitions_of(settings: HubSettings, topic: str) -> int:
@@ -64,8 +66,10 @@ def plan_hub(settings: HubSettings, prefix: str = "") -> HubPlan:
         prefix + "hub.alerts", prefix + "hub.alert-actions", prefix + "hub.risk-changes",
         prefix + "hub.dlq.hub", partitions,
     )  # fmt: skip
-    for topic in (*sources[1:], aggregation.enterprises, aggregation.snapshots,
-                  alerting.actions, alerting.risk_changes, alerting.dead_letters):  # fmt: skip
+    bulletins = BulletinTopics(aggregation.snapshots, alerting.alerts, prefix + "hub.bulletins",
+                               partitions_of(settings, aggregation.snapshots))  # fmt: skip
+    for topic in (*sources[1:], aggregation.enterprises, alerting.actions,
+                  alerting.risk_changes, alerting.dead_letters, bulletins.bulletins):  # fmt: skip
         partitions_of(settings, topic)
     delivery = DeliveryTopics(alerting.alerts, alerting.dead_letters,
                               partitions_of(settings, alerting.alerts))  # fmt: skip
@@ -95,7 +99,7 @@ def plan_hub(settings: HubSettings, prefix: str = "") -> HubPlan:
                             settings.smtp_sender, topic_prefix=prefix)  # fmt: skip
     alert_limits(settings.alert_thresholds)  # fails here, not in the running app
     load_experts(settings.experts_file)
-    return HubPlan(aggregation, alerting, delivery, config)
+    return HubPlan(aggregation, alerting, delivery, config, bulletins)
 
 
 def register_hub_agents(app: faust.App, settings: HubSettings, plan: HubPlan) -> None:
@@ -109,3 +113,4 @@ def register_hub_agents(app: faust.App, settings: HubSettings, plan: HubPlan) ->
     register_aggregation(app, inputs, plan.aggregation, registry,
                          on_weeks_changed=alerts.watch_weeks)  # fmt: skip
     register_delivery(app, plan.delivery, registry, plan.config)
+    register_bulletins(app, plan.bulletins, registry, settings.bootstrap)

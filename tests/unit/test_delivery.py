@@ -14,7 +14,7 @@ from email import message_from_bytes
 from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -52,9 +52,9 @@ def _alert(**fields: Any) -> dict[str, Any]:
 class _Receiver(BaseHTTPRequestHandler):
     failures_left = 0
     status_when_failing = 503
-    received: list[tuple[dict[str, str], bytes, bool]] = []
+    received: ClassVar[list[tuple[dict[str, str], bytes, bool]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         expected = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
         genuine = hmac.compare_digest(expected, self.headers[SIGNATURE_HEADER])
@@ -134,7 +134,7 @@ class _Mailbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
                                                                     policy=default)))  # fmt: skip
         return "250 OK"

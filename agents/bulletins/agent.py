@@ -1,0 +1,161 @@
+"""Writing situation bulletins from the aggregates, on event time.
+
+``bulletin-cells`` keeps the week, month and quarter cells of ``hub.aggregates`` in a global
+table (every worker holds the whole city). A timer on the leader composes every closed period
+(agents/bulletins/compose.py) and publishes a period's bulletin on ``hub.bulletins`` once its
+figures have stopped changing for ``settle_s`` seconds and differ from what was last published
+for it — so a replayed year yields one bulletin per period, and a late injury recognition that
+changes a closed week yields a revised bulletin for that week.
+
+What was published is read back from ``hub.bulletins`` when the leader starts, so a restarted
+worker does not publish again what is there; a bulletin's event id derives from its period and
+content, so a repeat after a crash mid-publish is a duplicate consumers can drop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS
+from agents.alerting.messages import SOURCE_SYSTEM
+from agents.bulletins.compose import KINDS, BulletinContent, compose, periods_from_cells
+from agents.bulletins.render import markdown_zh
+from streams.clients import read_to_end
+from streams.contracts.envelope import build_event
+from streams.contracts.registry import SchemaRegistry
+from streams.contracts.wire import decode, encode
+
+
+@dataclass(frozen=True)
+class BulletinTopics:
+    aggregates: str  # hub.aggregates
+    alerts: str  # hub.alerts
+    bulletins: str  # hub.bulletins
+    partitions: int  # of hub.aggregates
+
+
+@dataclass
+class _Publishing:
+    published: dict[str, str] | None = None  # period -> content hash, None until read back
+    settling: dict[str, tuple[str, float]] = field(default_factory=dict)  # period -> hash, since
+
+
+def content_hash(period: str, figures: dict[str, float], previous: dict[str, float | None],
+                 last_year: dict[str, float | None], top_risks: list[str]) -> str:  # fmt: skip
+    text = json.dumps([period, figures, previous, last_year, top_risks], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _period(kind: str, label: str) -> str:
+    return f"{kind}|{label}"
+
+
+def _hash_of(content: BulletinContent) -> str:
+    window = content.window
+    return content_hash(_period(window.kind.value, window.label), content.figures,
+                        content.change_vs_previous, content.change_vs_last_year,
+                        content.top_risks)  # fmt: skip
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def register_bulletins(
+    app: faust.App,
+    topics: BulletinTopics,
+    registry: SchemaRegistry,
+    bootstrap: str,
+    tick_s: float = 5.0,
+    settle_s: float = 10.0,
+    now: Callable[[], datetime] = _utc_now,
+) -> Any:
+    cells = app.GlobalTable("bulletin-cells", partitions=topics.partitions, **TABLE_OPTIONS)
+    bulletins = app.topic(topics.bulletins, **RAW_TOPIC)
+    schema = registry.latest("hub.bulletin")
+    state = _Publishing()
+
+    async def keep_cells(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for key, value in stream.items():
+            cell = (key or b"").decode()
+            if cell.split("|")[0] in KINDS:
+                _, snapshot = decode(registry, value)
+                cells[cell] = snapshot["metrics"]
+            yield 1
+
+    async def published() -> dict[str, str]:
+        found: dict[str, str] = {}
+        for record in await read_to_end(bootstrap, topics.bulletins):
+            _, old = decode(registry, record.value or b"")
+            label = (record.key or b"").decode().split("|", 1)[1]
+            period = _period(old["period"], label)
+            found[period] = content_hash(period, old["figures"], old["change_vs_previous"],
+                                         old["change_vs_last_year"], old["top_risks"])  # fmt: skip
+        return found
+
+    async def open_alerts(before: datetime) -> list[dict[str, Any]]:
+        latest: dict[str, dict[str, Any]] = {}
+        try:
+            records = await read_to_end(bootstrap, topics.alerts)
+        except LookupError:
+            return []
+        for record in records:
+            _, alert = decode(registry, record.value or b"")
+            if alert["revision"] >= latest.get(alert["alert_id"], {"revision": 0})["revision"]:
+                latest[alert["alert_id"]] = alert
+        return sorted(
+            (a for a in latest.values() if a["status"] != "CLOSED" and a["opened_at"] < before),
+            key=lambda a: ({"RED": 0, "ORANGE": 1, "YELLOW": 2, "BLUE": 3}[a["severity"]],
+                           a["alert_id"]),
+        )  # fmt: skip
+
+    async def publish(content: BulletinContent, digest: str) -> None:
+        window = content.window
+        alerts = await open_alerts(window.end)
+        moment = now()
+        period = _period(window.kind.value, window.label)
+        payload = {
+            "period": window.kind.value, "period_start": window.start,
+            "period_end": window.end, "figures": content.figures,
+            "change_vs_previous": content.change_vs_previous,
+            "change_vs_last_year": content.change_vs_last_year,
+            "top_risks": content.top_risks,
+            "open_alert_ids": [a["alert_id"] for a in alerts],
+            "markdown_zh": markdown_zh(content, alerts),
+        }  # fmt: skip
+        event = build_event("hub.bulletin", schema.version, "hub", SOURCE_SYSTEM, period,
+                            f"{period}#{digest}", min(window.end, moment), moment,
+                            "agent:bulletins", payload)  # fmt: skip
+        sent = await bulletins.send(key=period.encode(), value=encode(schema, event))
+        await sent
+
+    async def publish_settled() -> None:
+        if state.published is None:
+            state.published = await published()
+        ticked = time.monotonic()
+        periods = periods_from_cells((key, dict(value)) for key, value in cells.items())
+        for content in compose(periods):
+            window = content.window
+            period = _period(window.kind.value, window.label)
+            digest = _hash_of(content)
+            if state.published.get(period) == digest:
+                continue
+            seen, since = state.settling.get(period, ("", ticked))
+            if seen != digest:
+                state.settling[period] = (digest, ticked)
+                continue
+            if ticked - since >= settle_s:
+                await publish(content, digest)
+                state.published[period] = digest
+                state.settling.pop(period, None)
+
+    app.timer(tick_s, on_leader=True, name="bulletin-writer")(publish_settled)
+    return app.agent(app.topic(topics.aggregates, **RAW_TOPIC), name="bulletin-cells")(keep_cells)

@@ -1,0 +1,291 @@
+"""The hub's agents in a real worker over a replayed generated year.
+
+The monthly aggregates per district × industry on ``hub.aggregates`` equal the ground truth
+exactly (each accident once, however many departments reported it; late recognitions in their
+own month); every injected cluster raises its alert; alerts reach their subscribers (a webhook
+whose server checks the signature, a real SMTP server, a subscriber topic); the lifecycle steps
+people take are applied, a refused one is dead-lettered; and a worker killed with SIGKILL at
+three points ends with the same aggregates."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from injuryhub.alerts_cli import publish_action
+from injuryhub.worker_process import running_worker
+from streams.clients import latest_per_key, read_to_end
+from streams.contracts.registry import load_registry
+from streams.contracts.wire import decode
+from streams.settings import HubSettings
+from tests.support import free_port, unique
+
+pytestmark = pytest.mark.kafka
+REGISTRY = load_registry(HubSettings().schemas_path)
+ZONE = ZoneInfo("Asia/Shanghai")
+#: what the aggregation agents compute of the truth's metrics (insured comes from headcounts)
+CHECKED = (
+    "accidents", "accident_reports", "deaths", "serious_injuries", "injury_applications",
+    "recognised_injuries", "od_diagnoses", "pneumoconiosis", "hazards_found",
+    "hazards_rectified_on_time", "training_completions",
+)  # fmt: skip
+#: injected cluster kind -> the rules that must raise an alert on its subject
+CLUSTER_RULES = {
+    "repeat-accident-enterprise": ("repeat-accidents",),
+    "occupational-disease-cluster": ("occupational-disease-cluster",),
+    "hazard-exceedance": ("exposure-over-limit",),
+    "district-industry-surge": ("ears-", "poisson-cusum"),
+}
+SECRET = b"test-webhook-key"
+
+
+def _cli(*arguments: str, bootstrap: str) -> None:
+    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": bootstrap}
+    done = subprocess.run(
+        [sys.executable, "-m", "injuryhub", *arguments],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@dataclass(frozen=True)
+class Year:
+    truth: dict[str, Any]
+    prefix: str
+
+
+def _replayed_year(bootstrap: str, folder: Path, seed: int, scale: float, name: str) -> Year:
+    _cli("generate", "--out", str(folder), "--year", "2025", "--seed", str(seed), "--scale",
+         str(scale), bootstrap=bootstrap)  # fmt: skip
+    truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+    prefix = unique(name) + "."
+    _cli("replay", str(folder), "--topic-prefix", prefix, bootstrap=bootstrap)
+    return Year(truth, prefix)
+
+
+def _expected(truth: dict[str, Any]) -> dict[str, dict[str, float]]:
+    cells = truth["aggregates_by_month_district_industry"]["cells"]
+    expected = {}
+    for key, metrics in cells.items():
+        kept = {name: float(value) for name, value in metrics.items() if name in CHECKED}
+        if kept:
+            expected[key] = kept
+    return expected
+
+
+def _read(bootstrap: str, topic: str) -> list[Any]:
+    try:
+        return asyncio.run(read_to_end(bootstrap, topic))
+    except LookupError:
+        return []
+
+
+def _monthly(bootstrap: str, topic: str) -> dict[str, dict[str, float]]:
+    monthly = {}
+    for value in latest_per_key(_read(bootstrap, topic)).values():
+        _, snapshot = decode(REGISTRY, value or b"")
+        if snapshot["window"] != "MONTH":
+            continue
+        month = snapshot["window_start"].astimezone(ZONE).strftime("%Y-%m")  # local 1st, 00:00
+        kept = {n: v for n, v in snapshot["metrics"].items() if n in CHECKED and v}
+        if kept:
+            monthly[f"{month}|{snapshot['district']}|{snapshot['industry']}"] = kept
+    return monthly
+
+
+def _alerts(bootstrap: str, topic: str) -> dict[str, dict[str, Any]]:
+    """alert id -> newest revision."""
+    latest: dict[str, dict[str, Any]] = {}
+    for record in _read(bootstrap, topic):
+        _, alert = decode(REGISTRY, record.value or b"")
+        if alert["revision"] >= latest.get(alert["alert_id"], {"revision": 0})["revision"]:
+            latest[alert["alert_id"]] = alert
+    return latest
+
+
+def _raised(cluster: dict[str, Any], alerts: dict[str, dict[str, Any]]) -> bool:
+    subject = cluster.get("enterprise_id") or f"{cluster['district']}|{cluster['industry']}"
+    return any(
+        alert_id.split("/")[1] == subject
+        and alert["rule"].startswith(CLUSTER_RULES[cluster["kind"]])
+        for alert_id, alert in alerts.items()
+    )
+
+
+class _Webhook(BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[dict[str, Any], bool]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        expected = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
+        genuine = hmac.compare_digest(expected, self.headers["X-InjuryHub-Signature"])
+        type(self).received.append((json.loads(body), genuine))
+        self.send_response(204 if genuine else 401)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class _Mailbox:
+    def __init__(self) -> None:
+        self.subjects: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        header = envelope.content.decode("utf-8", "replace").split("\r\n\r\n")[0]
+        self.subjects.append(header)
+        return "250 OK"
+
+
+@pytest.fixture
+def peers() -> Iterator[tuple[str, int, _Mailbox]]:
+    _Webhook.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Webhook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    mailbox, smtp_port = _Mailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/alerts", smtp_port, mailbox
+    controller.stop()
+    server.shutdown()
+    server.server_close()
+
+
+def _subscriptions(tmp_path: Path, webhook_url: str) -> Path:
+    path = tmp_path / "subscriptions.json"
+    path.write_text(json.dumps({"subscriptions": [
+        {"name": "duty-desk", "min_severity": "RED",
+         "delivery": {"kind": "webhook", "url": webhook_url}},
+        {"name": "od-office", "rules": ["occupational-disease-cluster"],
+         "delivery": {"kind": "email", "to": ["od@health.example.cn"]}},
+        {"name": "health", "rules": ["exposure-"], "delivery": {"kind": "topic"}},
+    ]}), encoding="utf-8")  # fmt: skip
+    return path
+
+
+def _wait(condition: Any, worker: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert worker.poll() is None, log.read_text()[-4000:]
+        assert time.monotonic() < deadline, log.read_text()[-4000:]
+        time.sleep(1)
+
+
+def test_replayed_year_aggregates_alerts_and_deliveries(
+    kafka_bootstrap: str, tmp_path: Path, peers: tuple[str, int, _Mailbox]
+) -> None:
+    year = _replayed_year(kafka_bootstrap, tmp_path / "year", 5, 0.02, "hub")
+    truth, prefix = year.truth, year.prefix
+    expected = _expected(truth)
+    assert truth["accidents"]["distinct"] < truth["accidents"]["reports"]  # linked reports exist
+    webhook_url, smtp_port, mailbox = peers
+    env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path),
+           "INJURYHUB_SUBSCRIPTIONS_FILE": str(_subscriptions(tmp_path, webhook_url)),
+           "INJURYHUB_WEBHOOK_SECRETS": json.dumps({"duty-desk": SECRET.decode()}),
+           "INJURYHUB_SMTP_PORT": str(smtp_port)}  # fmt: skip
+    args = ["--app-id", unique("hub-app"), "--topic-prefix", prefix,
+            "--intake-source", prefix + "dept.emergency.accident-report.v1",
+            "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
+    log = tmp_path / "worker.log"
+    alerts_topic = prefix + "hub.alerts"
+    with running_worker(args, log, env) as worker:
+        _wait(lambda: _monthly(kafka_bootstrap, prefix + "hub.aggregates") == expected,
+              worker, log, 300)  # fmt: skip
+        _wait(lambda: all(_raised(c, _alerts(kafka_bootstrap, alerts_topic))
+                          for c in truth["clusters"]), worker, log, 120)  # fmt: skip
+        alerts = _alerts(kafka_bootstrap, alerts_topic)
+        od = next(a for a in alerts.values() if a["rule"] == "occupational-disease-cluster")
+        assert len(od["evidence_event_ids"]) >= 5 and od["severity"] == "ORANGE"
+
+        # The lifecycle: each step applied in turn, with who and when.
+        settings = HubSettings(bootstrap_servers=kafka_bootstrap)
+        steps = [("ACKNOWLEDGE", None), ("ASSIGN", "EXP-002"), ("VERIFY", None),
+                 ("RECTIFY", None), ("CLOSE", None)]  # fmt: skip
+        for step, expert in steps:
+            publish_action(settings, od["alert_id"], step, "inspector-wang", expert,
+                           f"{step} done", prefix)  # fmt: skip
+        _wait(lambda: _alerts(kafka_bootstrap, alerts_topic)[od["alert_id"]]["status"] == "CLOSED",
+              worker, log, 60)  # fmt: skip
+        closed = _alerts(kafka_bootstrap, alerts_topic)[od["alert_id"]]
+        assert [s["step"] for s in closed["steps"]] == [step for step, _ in steps]
+        assert closed["steps"][1]["expert_id"] == "EXP-002"
+        # A step on a closed alert is refused, with the reason, on the hub's dead-letter topic.
+        publish_action(settings, od["alert_id"], "VERIFY", "inspector-wang", None, "", prefix)
+        _wait(lambda: _read(kafka_bootstrap, prefix + "hub.dlq.hub"), worker, log, 60)
+        dead = _read(kafka_bootstrap, prefix + "hub.dlq.hub")
+        (letter,) = [decode(REGISTRY, record.value)[1] for record in dead]
+        assert letter["reasons"] == [f"alert {od['alert_id']} is CLOSED: VERIFY follows ASSIGNED"]
+
+        # Deliveries: every RED revision to the webhook (signature verified by the receiver),
+        # the OD cluster's revisions by e-mail, exposure alerts on the subscriber's topic.
+        alerts = _alerts(kafka_bootstrap, alerts_topic)
+        revisions = [decode(REGISTRY, r.value)[1] for r in _read(kafka_bootstrap, alerts_topic)]
+        red = {(a["alert_id"], a["revision"]) for a in revisions if a["severity"] == "RED"}
+        assert red, "the year has deaths: red alerts"
+        _wait(lambda: len(_Webhook.received) >= len(red), worker, log, 60)
+        assert {(body["alert_id"], body["revision"]) for body, _ in _Webhook.received} == red
+        assert all(genuine for _, genuine in _Webhook.received)
+        od_revisions = [a for a in revisions if a["alert_id"] == od["alert_id"]]
+        _wait(lambda: len(mailbox.subjects) >= len(od_revisions), worker, log, 60)
+        assert len(mailbox.subjects) == len(od_revisions)
+        exposure = [a for a in revisions if a["rule"] == "exposure-over-limit"]
+        _wait(lambda: len(_read(kafka_bootstrap, prefix + "hub.notify.health")) == len(exposure),
+              worker, log, 60)  # fmt: skip
+
+
+def test_worker_killed_three_times_ends_with_the_same_aggregates(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """SIGKILL mid-stream at three points, restart each time: the aggregates equal the truth,
+    as an uninterrupted run's do (the test above)."""
+    year = _replayed_year(kafka_bootstrap, tmp_path / "year", 6, 0.05, "aggkill")
+    expected, prefix = _expected(year.truth), year.prefix
+    topic = prefix + "hub.aggregates"
+    command = [sys.executable, "-m", "injuryhub", "worker", "--app-id", unique("aggkill-app"),
+               "--topic-prefix", prefix,
+               "--intake-source", prefix + "dept.emergency.accident-report.v1",
+               "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
+    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap,
+           "INJURYHUB_STATE_DIR": str(tmp_path)}  # fmt: skip
+    log = tmp_path / "worker.log"
+    for kill_at in (300, 2_000, 5_000):
+        with log.open("ab") as out:
+            worker = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                      start_new_session=True)  # fmt: skip
+        deadline = time.monotonic() + 180
+        while len(_read(kafka_bootstrap, topic)) < kill_at:
+            assert worker.poll() is None, log.read_text()[-4000:]
+            assert time.monotonic() < deadline, f"never reached {kill_at} snapshots"
+            time.sleep(0.2)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        assert _monthly(kafka_bootstrap, topic) != expected, "killed too late to prove anything"
+    args = command[command.index("worker") + 1 :]
+    settings_env = {k: env[k] for k in ("INJURYHUB_BOOTSTRAP_SERVERS", "INJURYHUB_STATE_DIR")}
+    with running_worker(args, log, settings_env) as worker:
+        began = time.monotonic()
+        monthly: dict[str, dict[str, float]] = {}
+        while time.monotonic() - began < 300:
+            monthly = _monthly(kafka_bootstrap, topic)
+            if monthly == expected:
+                break
+            assert worker.poll() is None, log.read_text()[-4000:]
+            time.sleep(1)
+    assert monthly == expected, log.read_text()[-4000:]
