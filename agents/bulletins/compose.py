@@ -26,6 +26,7 @@ FIGURES = (
 #: the programme's target: 6,000 key people trained in the six key industries by end of 2025
 TRAINING_TARGETS = {"RESPONSIBLE_LEADER": 600, "SAFETY_MANAGER": 1_200, "TEAM_LEADER": 4_200}
 TOP_RISKS = 5
+REPORTED = (*FIGURES, *(f"trained_{category.lower()}" for category in TRAINING_TARGETS))
 
 #: (kind, label) -> district|industry -> totals
 Periods = Mapping[tuple[str, str], Mapping[str, Mapping[str, float]]]
@@ -44,11 +45,13 @@ class BulletinContent:
 def periods_from_cells(
     cells: Iterable[tuple[str, Mapping[str, float]]],
 ) -> dict[tuple[str, str], dict[str, Mapping[str, float]]]:
-    """Group ``<kind>|<label>|<district>|<industry>`` cell totals by period."""
+    """Group ``<kind>|<label>|<district>|<industry>`` cell totals by period; cells with none of
+    the figures a bulletin reports are left out (benefits paid in the next year do not make its
+    weeks a bulletin's business)."""
     grouped: dict[tuple[str, str], dict[str, Mapping[str, float]]] = {}
     for key, totals in cells:
         kind, label, district, industry = key.split("|")
-        if kind in KINDS:
+        if kind in KINDS and any(totals.get(name) for name in REPORTED):
             grouped.setdefault((kind, label), {})[f"{district}|{industry}"] = totals
     return grouped
 

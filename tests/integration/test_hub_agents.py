@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,6 +119,18 @@ def _alerts(bootstrap: str, topic: str) -> dict[str, dict[str, Any]]:
         if alert["revision"] >= latest.get(alert["alert_id"], {"revision": 0})["revision"]:
             latest[alert["alert_id"]] = alert
     return latest
+
+
+def _bulletins(bootstrap: str, topic: str) -> dict[str, dict[str, Any]]:
+    """period key -> its newest bulletin."""
+    return {
+        (key or b"").decode(): decode(REGISTRY, value or b"")[1]
+        for key, value in latest_per_key(_read(bootstrap, topic)).items()
+    }
+
+
+def _city(expected: dict[str, dict[str, float]], month: str, name: str) -> float:
+    return sum(v.get(name, 0.0) for key, v in expected.items() if key.startswith(month + "|"))
 
 
 def _raised(cluster: dict[str, Any], alerts: dict[str, dict[str, Any]]) -> bool:
@@ -248,6 +261,18 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         exposure = [a for a in revisions if a["rule"] == "exposure-over-limit"]
         _wait(lambda: len(_read(kafka_bootstrap, prefix + "hub.notify.health")) == len(exposure),
               worker, log, 60)  # fmt: skip
+
+        # Bulletins on event time: every closed week, month and quarter of the year once.
+        topic = prefix + "hub.bulletins"
+        _wait(lambda: len(_bulletins(kafka_bootstrap, topic)) == 52 + 11 + 3, worker, log, 120)
+        bulletins = _bulletins(kafka_bootstrap, topic)
+    periods = Counter(b["period"] for b in bulletins.values())
+    assert periods == {"WEEK": 52, "MONTH": 11, "QUARTER": 3}
+    for month in range(1, 12):
+        bulletin = bulletins[f"MONTH|2025-{month:02d}"]
+        for name in ("accidents", "deaths", "injury_applications", "od_diagnoses"):
+            assert bulletin["figures"][name] == _city(expected, f"2025-{month:02d}", name)
+    assert "# 工伤预防态势季报 2025-Q3" in bulletins["QUARTER|2025-Q3"]["markdown_zh"]
 
 
 def test_worker_killed_three_times_ends_with_the_same_aggregates(

@@ -33,6 +33,8 @@ def _day(month: int, day: int, year: int = 2025) -> datetime:
 def test_a_whole_year_closes_52_weeks_11_months_3_quarters() -> None:
     days = [_day(1, 1) + timedelta(days=n) for n in range(365)]
     cells = _cells(*[(d, "370211|C37", {"accidents": 1.0}) for d in days])
+    # benefits paid into the next year are no bulletin figure: they close no period
+    cells |= _cells((_day(3, 2, 2026), "370211|C37", {"benefits_paid_yuan": 900.0}))
     periods = periods_from_cells(cells.items())
     weeks = closed_windows(periods, WindowKind.WEEK)
     assert len(weeks) == 52
