@@ -14,6 +14,7 @@ from injuryhub import (
     push_cli,
     replay_cli,
     schemas_cli,
+    thematic_cli,
     topics_cli,
     web_cli,
     worker_cli,
@@ -30,6 +31,7 @@ app.add_typer(topics_cli.app, name="topics")
 app.add_typer(schemas_cli.app, name="schemas")
 app.add_typer(connectors_cli.app, name="connectors")
 app.add_typer(alerts_cli.app, name="alerts")
+app.add_typer(thematic_cli.app, name="thematic")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(web_cli.web)

@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from kafka.errors import KafkaError
-from rich.table import Table
 
 from connectors.synthetic.dataset import DatasetError, read_ground_truth
 from connectors.synthetic.generate import GROUND_TRUTH, GenerateError, YearOptions, latest_year
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
+from injuryhub.demo_hub import (
+    run_hub,
+    show_aggregates,
+    show_alerts,
+    show_bulletins,
+    show_rejects,
+    sync_thematic,
+)
 from injuryhub.generate_cli import today, write_year
 from injuryhub.replay_cli import replay_summary, replay_with_progress
 from injuryhub.replaying import Replay
-from injuryhub.worker_cli import DEFAULT_INTAKE_RESULT, DEFAULT_INTAKE_SOURCE
-from injuryhub.worker_process import running_worker
 from streams.broker.cluster import LocalCluster
 from streams.broker.errors import BrokerError
-from streams.clients import latest_per_key, make_producer, read_to_end
+from streams.clients import make_producer
 from streams.contracts.evolution import check_evolution
 from streams.contracts.publish import SCHEMAS_TOPIC, publish_schemas
 from streams.contracts.registry import SchemaFileError, SchemaRegistry, load_registry
@@ -37,23 +40,38 @@ def demo(
         float, typer.Option(help="The synthetic year's size (1 = Qingdao, 20,000 enterprises).")
     ] = 0.05,
     seed: Annotated[int, typer.Option(help="The synthetic year's seed.")] = 1,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for the worker.")] = 120,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the worker.")] = 900,
 ) -> None:
     """Start Kafka, create the topics, generate a synthetic year, replay all seven departments'
-    connectors, and count the accident reports in a Faust worker."""
+    connectors, run the hub's agents over it in a Faust worker (aggregates, alerts, bulletins)
+    and sync the thematic database."""
     settings = load_settings()
     with clear_errors(
-        BrokerError, KafkaError, TimeoutError, SchemaFileError, GenerateError, DatasetError
+        BrokerError,
+        KafkaError,
+        TimeoutError,
+        SchemaFileError,
+        GenerateError,
+        DatasetError,
+        duckdb.Error,
     ):
-        _bring_up(settings)
+        registry = _bring_up(settings)
         folder = _demo_year(settings, scale, seed)
         truth = read_ground_truth(folder)
         began = time.monotonic()
         outcomes = replay_with_progress(Replay(settings, folder), truth)
         if not replay_summary(outcomes, truth, time.monotonic() - began):
             raise UserFacingError("the replay does not match its ground truth")
-        source_totals, agent_counts, seconds = _run_worker_until_counted(settings, timeout)
-    _report(source_totals, agent_counts, seconds)
+        show_rejects(settings, registry)
+        run = run_hub(settings, registry, truth, timeout)
+        show_aggregates(run, truth)
+        show_alerts(run, truth)
+        show_bulletins(run)
+        sync_thematic(settings, registry)
+    console.print(
+        "[green]the hub is up[/green]: `injuryhub alerts list`, `injuryhub thematic tables`; "
+        "the broker keeps running, `make stop` stops it."
+    )
 
 
 def _demo_year(settings: HubSettings, scale: float, seed: int) -> Path:
@@ -95,47 +113,3 @@ def _bring_up(settings: HubSettings) -> SchemaRegistry:
         f"published to {SCHEMAS_TOPIC}"
     )
     return registry
-
-
-def _run_worker_until_counted(
-    settings: HubSettings, timeout: float
-) -> tuple[Counter[str], dict[str, int], float]:
-    """Run a worker until its counts equal what the source topic holds, per key."""
-    source = asyncio.run(read_to_end(settings.bootstrap, DEFAULT_INTAKE_SOURCE))
-    totals = Counter((record.key or b"").decode() for record in source)
-    log = settings.state_dir.resolve() / "demo-worker.log"
-    began = time.monotonic()
-    with running_worker([], log) as worker:
-        console.print(f"Faust worker running (pid {worker.pid}, log {log})")
-        while True:
-            counts = _agent_counts(settings)
-            if counts == dict(totals):
-                return totals, counts, time.monotonic() - began
-            if worker.poll() is not None:
-                raise UserFacingError(f"the worker exited with {worker.returncode}; see {log}")
-            if time.monotonic() - began > timeout:
-                raise TimeoutError(f"the worker did not catch up within {timeout:.0f} s; see {log}")
-            time.sleep(1)
-
-
-def _agent_counts(settings: HubSettings) -> dict[str, int]:
-    records = asyncio.run(read_to_end(settings.bootstrap, DEFAULT_INTAKE_RESULT))
-    return {
-        (key or b"").decode(): int(json.loads(value)["count"])
-        for key, value in latest_per_key(records).items()
-        if value is not None
-    }
-
-
-def _report(totals: Counter[str], counts: dict[str, int], seconds: float) -> None:
-    table = Table(title="accident reports per enterprise: source topic vs Faust table (top 10)")
-    for column in ("enterprise", "on source topic", "counted by agent"):
-        table.add_column(column)
-    for key, total in totals.most_common(10):
-        table.add_row(key, str(total), str(counts.get(key, 0)))
-    console.print(table)
-    console.print(
-        f"[green]counts reconcile[/green]: {sum(totals.values())} events of {len(totals)} "
-        f"enterprises, worker caught up in {seconds:.1f} s. The broker keeps running; "
-        "`make stop` stops it."
-    )

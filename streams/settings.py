@@ -94,6 +94,11 @@ class HubSettings(BaseSettings):
     smtp_sender: str = Field(
         default="injuryhub@localhost", description="From address of alert e-mails."
     )
+    thematic_db: Path | None = Field(
+        default=None,
+        description="The thematic database (专题库, a DuckDB file) `injuryhub thematic sync` "
+        "writes; unset: <state_dir>/thematic.duckdb.",
+    )
     pseudonym_key: SecretStr = Field(
         default=SecretStr("local-demo-key-change-me"),
         description="Per-deployment HMAC key that turns resident ID numbers into pseudonyms.",
@@ -124,6 +129,10 @@ class HubSettings(BaseSettings):
             return self.schemas_dir.resolve()
         beside_code = Path(__file__).resolve().parents[1] / "schemas"
         return beside_code if beside_code.is_dir() else Path("schemas").resolve()
+
+    @property
+    def thematic_path(self) -> Path:
+        return self.thematic_db or self.state_dir / "thematic.duckdb"
 
     @property
     def bootstrap_list(self) -> list[str]:

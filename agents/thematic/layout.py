@@ -90,6 +90,7 @@ class TableLayout:
         return f"CREATE TABLE IF NOT EXISTS {self.table} ({key}{columns})"
 
     def row(self, record: dict[str, Any], kafka_key: str) -> tuple[Any, ...]:
+        """The row's values, its primary key (the Kafka key or the event id) first."""
         envelope = record["envelope"]
         values: list[Any] = [kafka_key] if self.keyed_by_kafka_key else []
         values += [envelope["event_id"], envelope["event_type"], envelope["department"],

@@ -3,6 +3,9 @@
 Each batch of one topic partition is written in one DuckDB transaction together with the next
 offset to read (table ``hub_meta.offsets``), so a sink killed at any point resumes exactly where
 its last commit left off: nothing lost, nothing twice. It reads committed messages only.
+
+A message it cannot decode is kept, bytes and all, in ``hub_meta.rejected`` with its topic,
+partition, offset and the reason, and the sink goes on: counts reconcile with the topics.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from agents.thematic.layout import SECTIONS, TableLayout, layout_of
 from streams.contracts.registry import SchemaRegistry
-from streams.contracts.wire import decode
+from streams.contracts.wire import DecodeError, decode
 from streams.topics.catalogue import catalogue
 
 BATCH = 2_000
@@ -27,6 +30,7 @@ ROWS_PER_INSERT = 200
 @dataclass
 class SyncReport:
     rows: dict[str, int] = field(default_factory=dict)  # table -> messages written
+    rejected: int = 0  # messages kept in hub_meta.rejected
 
     @property
     def total(self) -> int:
@@ -44,6 +48,7 @@ def sink_topics(prefix: str = "") -> dict[str, str]:
 class ThematicDatabase:
     def __init__(self, path: Path, registry: SchemaRegistry) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.connection = duckdb.connect(str(path))
         self.registry = registry
         self.layouts: dict[str, TableLayout] = {}
@@ -51,6 +56,11 @@ class ThematicDatabase:
         self.connection.execute(
             "CREATE TABLE IF NOT EXISTS hub_meta.offsets (topic VARCHAR, part INTEGER, "
             "next_offset BIGINT, PRIMARY KEY (topic, part))"
+        )
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS hub_meta.rejected (topic VARCHAR, part INTEGER, "
+            "message_offset BIGINT, reason VARCHAR, message BLOB, "
+            "PRIMARY KEY (topic, part, message_offset))"
         )
         self.connection.execute(
             "CREATE TABLE IF NOT EXISTS hub_meta.sections (section VARCHAR PRIMARY KEY, "
@@ -69,31 +79,51 @@ class ThematicDatabase:
     def close(self) -> None:
         self.connection.close()
 
+    def rejected_count(self) -> int:
+        (count,) = self.connection.execute("SELECT count(*) FROM hub_meta.rejected").fetchone() or (
+            0,
+        )
+        return int(count)
+
     def next_offsets(self, topic: str) -> dict[int, int]:
         rows = self.connection.execute(
             "SELECT part, next_offset FROM hub_meta.offsets WHERE topic = ?", [topic]
         ).fetchall()
         return {int(part): int(offset) for part, offset in rows}
 
-    def write(self, topic: str, part: int, event_type: str, messages: list[Any]) -> int:
-        """Write a batch and its next offset in one transaction; the rows written."""
+    def write(self, topic: str, part: int, event_type: str, messages: list[Any]) -> tuple[int, int]:
+        """Write a batch and its next offset in one transaction; the messages stored and those
+        rejected."""
         layout = self.layouts[event_type]
         reader = self.registry.latest(event_type)
-        rows = []
+        rows: dict[Any, tuple[Any, ...]] = {}  # primary key -> the newest row
+        rejected = []
         for message in messages:
             where = f"{topic}[{part}]@{message.offset}"
-            _, record = decode(self.registry, message.value or b"", where, reader)
-            rows.append(layout.row(record, (message.key or b"").decode()))
+            try:
+                _, record = decode(self.registry, message.value or b"", where, reader)
+            except DecodeError as error:
+                rejected.append((topic, part, message.offset, str(error), message.value or b""))
+                continue
+            row = layout.row(record, (message.key or b"").decode())
+            # DuckDB keeps the first of two rows with one key in a single INSERT OR REPLACE
+            rows.pop(row[0], None)
+            rows[row[0]] = row
         self.connection.execute("BEGIN TRANSACTION")
         try:
             # One statement per chunk of rows: executemany is a round trip per row.
-            for first in range(0, len(rows), ROWS_PER_INSERT):
-                chunk = rows[first : first + ROWS_PER_INSERT]
+            ordered = list(rows.values())
+            for first in range(0, len(ordered), ROWS_PER_INSERT):
+                chunk = ordered[first : first + ROWS_PER_INSERT]
                 marks = ", ".join("(" + ", ".join("?" for _ in chunk[0]) + ")" for _ in chunk)
                 self.connection.execute(
                     # table names come from the catalogue and schemas, never from input
                     f"INSERT OR REPLACE INTO {layout.table} VALUES {marks}",  # noqa: S608
                     [value for row in chunk for value in row],
+                )
+            for one in rejected:
+                self.connection.execute(
+                    "INSERT OR REPLACE INTO hub_meta.rejected VALUES (?, ?, ?, ?, ?)", one
                 )
             self.connection.execute(
                 "INSERT OR REPLACE INTO hub_meta.offsets VALUES (?, ?, ?)",
@@ -103,7 +133,7 @@ class ThematicDatabase:
         except BaseException:
             self.connection.execute("ROLLBACK")
             raise
-        return len(rows)
+        return len(messages) - len(rejected), len(rejected)
 
 
 def sync(
@@ -142,9 +172,10 @@ def sync(
                 if not kept:
                     continue
                 event_type = topics[tp.topic]
-                written = database.write(tp.topic, tp.partition, event_type, kept)
+                written, rejected = database.write(tp.topic, tp.partition, event_type, kept)
                 table = database.layouts[event_type].table
                 report.rows[table] = report.rows.get(table, 0) + written
+                report.rejected += rejected
                 progress(tp.topic, written)
             pending = {tp for tp in pending if consumer.position(tp) < ends[tp]}
     finally:

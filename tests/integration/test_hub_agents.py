@@ -25,11 +25,18 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 from aiosmtpd.controller import Controller
 
+from agents.aggregation.reconcile import (
+    CHECKED,
+    MonthlyCells,
+    city_month,
+    expected_monthly,
+    monthly_from_snapshots,
+)
 from injuryhub.alerts_cli import publish_action
 from injuryhub.worker_process import running_worker
 from streams.clients import latest_per_key, read_to_end
@@ -40,13 +47,6 @@ from tests.support import free_port, unique
 
 pytestmark = pytest.mark.kafka
 REGISTRY = load_registry(HubSettings().schemas_path)
-ZONE = ZoneInfo("Asia/Shanghai")
-#: what the aggregation agents compute of the truth's metrics (insured comes from headcounts)
-CHECKED = (
-    "accidents", "accident_reports", "deaths", "serious_injuries", "injury_applications",
-    "recognised_injuries", "od_diagnoses", "pneumoconiosis", "hazards_found",
-    "hazards_rectified_on_time", "training_completions",
-)  # fmt: skip
 #: injected cluster kind -> the rules that must raise an alert on its subject
 CLUSTER_RULES = {
     "repeat-accident-enterprise": ("repeat-accidents",),
@@ -81,16 +81,6 @@ def _replayed_year(bootstrap: str, folder: Path, seed: int, scale: float, name: 
     return Year(truth, prefix)
 
 
-def _expected(truth: dict[str, Any]) -> dict[str, dict[str, float]]:
-    cells = truth["aggregates_by_month_district_industry"]["cells"]
-    expected = {}
-    for key, metrics in cells.items():
-        kept = {name: float(value) for name, value in metrics.items() if name in CHECKED}
-        if kept:
-            expected[key] = kept
-    return expected
-
-
 def _read(bootstrap: str, topic: str) -> list[Any]:
     try:
         return asyncio.run(read_to_end(bootstrap, topic))
@@ -98,17 +88,8 @@ def _read(bootstrap: str, topic: str) -> list[Any]:
         return []
 
 
-def _monthly(bootstrap: str, topic: str) -> dict[str, dict[str, float]]:
-    monthly = {}
-    for value in latest_per_key(_read(bootstrap, topic)).values():
-        _, snapshot = decode(REGISTRY, value or b"")
-        if snapshot["window"] != "MONTH":
-            continue
-        month = snapshot["window_start"].astimezone(ZONE).strftime("%Y-%m")  # local 1st, 00:00
-        kept = {n: v for n, v in snapshot["metrics"].items() if n in CHECKED and v}
-        if kept:
-            monthly[f"{month}|{snapshot['district']}|{snapshot['industry']}"] = kept
-    return monthly
+def _monthly(bootstrap: str, topic: str) -> MonthlyCells:
+    return monthly_from_snapshots(REGISTRY, latest_per_key(_read(bootstrap, topic)).values())
 
 
 def _alerts(bootstrap: str, topic: str) -> dict[str, dict[str, Any]]:
@@ -127,10 +108,6 @@ def _bulletins(bootstrap: str, topic: str) -> dict[str, dict[str, Any]]:
         (key or b"").decode(): decode(REGISTRY, value or b"")[1]
         for key, value in latest_per_key(_read(bootstrap, topic)).items()
     }
-
-
-def _city(expected: dict[str, dict[str, float]], month: str, name: str) -> float:
-    return sum(v.get(name, 0.0) for key, v in expected.items() if key.startswith(month + "|"))
 
 
 def _raised(cluster: dict[str, Any], alerts: dict[str, dict[str, Any]]) -> bool:
@@ -206,7 +183,7 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
 ) -> None:
     year = _replayed_year(kafka_bootstrap, tmp_path / "year", 5, 0.02, "hub")
     truth, prefix = year.truth, year.prefix
-    expected = _expected(truth)
+    expected = expected_monthly(truth)
     assert truth["accidents"]["distinct"] < truth["accidents"]["reports"]  # linked reports exist
     webhook_url, smtp_port, mailbox = peers
     env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path),
@@ -271,8 +248,31 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
     for month in range(1, 12):
         bulletin = bulletins[f"MONTH|2025-{month:02d}"]
         for name in ("accidents", "deaths", "injury_applications", "od_diagnoses"):
-            assert bulletin["figures"][name] == _city(expected, f"2025-{month:02d}", name)
+            assert bulletin["figures"][name] == city_month(expected, f"2025-{month:02d}", name)
     assert "# 工伤预防态势季报 2025-Q3" in bulletins["QUARTER|2025-Q3"]["markdown_zh"]
+
+    # The thematic database holds the same: every accident report, the monthly aggregates.
+    database = tmp_path / "thematic.duckdb"
+    _cli("thematic", "sync", "--topic-prefix", prefix, "--db", str(database),
+         bootstrap=kafka_bootstrap)  # fmt: skip
+    with duckdb.connect(str(database), read_only=True) as connection:
+        reports = sum(
+            connection.execute(f"SELECT count(*) FROM accidents.{table}").fetchone()[0]  # type: ignore[index]
+            for table in ("emergency_accident_report", "housing_construction_accident",
+                          "transport_accident")
+        )  # fmt: skip
+        assert reports == truth["accidents"]["reports"]
+        monthly = connection.execute(
+            "SELECT strftime(window_start AT TIME ZONE 'Asia/Shanghai', '%Y-%m') || '|' || "
+            "district || '|' || industry, metrics FROM hub.hub_aggregate "
+            "WHERE \"window\" = 'MONTH'"
+        ).fetchall()
+    from_database = {}
+    for key, metrics in monthly:
+        kept = {n: v for n, v in json.loads(metrics).items() if n in CHECKED and v}
+        if kept:
+            from_database[key] = kept
+    assert from_database == expected
 
 
 def test_worker_killed_three_times_ends_with_the_same_aggregates(
@@ -281,7 +281,7 @@ def test_worker_killed_three_times_ends_with_the_same_aggregates(
     """SIGKILL mid-stream at three points, restart each time: the aggregates equal the truth,
     as an uninterrupted run's do (the test above)."""
     year = _replayed_year(kafka_bootstrap, tmp_path / "year", 6, 0.05, "aggkill")
-    expected, prefix = _expected(year.truth), year.prefix
+    expected, prefix = expected_monthly(year.truth), year.prefix
     topic = prefix + "hub.aggregates"
     command = [sys.executable, "-m", "injuryhub", "worker", "--app-id", unique("aggkill-app"),
                "--topic-prefix", prefix,
