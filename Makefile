@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-unit lint format bench bench-year stop clean
+.PHONY: setup demo test test-unit lint format bench bench-year bench-worker stop clean
 
 setup: $(STAMP)
 	@$(BIN)/injuryhub broker fetch
@@ -45,6 +45,9 @@ clean: stop
 bench: setup
 	$(BIN)/python -m tests.benchmarks.wire
 	$(BIN)/python -m tests.benchmarks.replay --scale 0.1
+
+bench-worker: setup
+	$(BIN)/python -m tests.benchmarks.worker --scale 0.05
 
 bench-year: setup
 	$(BIN)/python -m tests.benchmarks.replay --scale 1

@@ -6,11 +6,14 @@
    (agents/aggregation/metrics.py), re-keyed by district × industry onto an internal topic, so
    that one agent owns all the cells of a pair.
 3. ``aggregate-cells``: contributions -> cells rolled up from day to year
-   (agents/aggregation/rollup.py) -> a snapshot on ``hub.aggregates`` for each changed window.
+   (agents/aggregation/rollup.py), for the pair and for the event's enterprise (month to year)
+   -> a snapshot on ``hub.aggregates`` for each changed window, with its rates
+   (agents/aggregation/rates.py).
 
 Exactness without Faust's exactly-once mode: sources are read committed only
-(streams/faust_transport.py), each stage is at-least-once, and applying a contribution again is a
-no-op that also repairs what a crash left half-written.
+(streams/faust_transport.py), each stage is at-least-once (what a stage sends is flushed before
+its offsets are committed), and applying a contribution again is a no-op that also repairs what
+a crash left half-written.
 """
 
 from __future__ import annotations
@@ -26,7 +29,17 @@ from typing import Any
 import faust
 
 from agents.aggregation.metrics import Contribution, Place, contributions
-from agents.aggregation.rollup import CellStore, Totals, cell_key, family_key, roll_up
+from agents.aggregation.rates import INSURED, published
+from agents.aggregation.rollup import (
+    CellStore,
+    Totals,
+    cell_key,
+    children_of,
+    enterprise_cell_key,
+    family_key,
+    roll_up,
+    roll_up_enterprise,
+)
 from agents.aggregation.windows import Window, WindowKind
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
@@ -161,23 +174,27 @@ def register_aggregation(
             added = await placed(inputs, event, registry_wait_s)
             for one in added:
                 key = family_key(one.district, one.industry).encode()
-                # Wait for the broker's acknowledgement: this event's offset may be committed
-                # as soon as the loop moves on, and an unsent contribution would be lost.
-                delivered = await by_family.send(key=key, value=_contribution_json(one))
-                await delivered
+                # No wait for the acknowledgement: Faust flushes the producer before it
+                # commits offsets, so this is on the broker before the event's offset is.
+                await by_family.send(key=key, value=_contribution_json(one))
             yield len(added)
 
-    def snapshot(window: Window, district: str, industry: str, totals: Totals) -> bytes:
+    def snapshot(
+        window: Window, added: Contribution, key: str, enterprise: str | None, totals: Totals
+    ) -> bytes:
+        """The ``hub.aggregate`` of cell ``key``: district × industry, or ``enterprise``'s."""
         moment = now()
-        key = cell_key(window, district, industry)
+        has_months = window.kind in (WindowKind.QUARTER, WindowKind.YEAR)
+        months = [c.get(INSURED, 0.0) for c in children_of(cells, key)] if has_months else []
+        figures = published(window.kind, totals, months)
         payload = {
             "window": window.kind.value,
             "window_start": window.start,
             "window_end": window.end,
-            "district": district,
-            "industry": industry,
-            "enterprise_id": None,
-            "metrics": {name: float(value) for name, value in totals.items()},
+            "district": added.district,
+            "industry": added.industry,
+            "enterprise_id": enterprise,
+            "metrics": {name: float(value) for name, value in figures.items()},
         }
         event = build_event(
             SNAPSHOT_TYPE, schema.version, "hub", SOURCE_SYSTEM, key, key,
@@ -188,15 +205,21 @@ def register_aggregation(
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async for value in stream:
             added = _contribution(value)
+            place = (added.district, added.industry)
             changed = roll_up(cells, added)
-            for window, totals in changed:
-                key = cell_key(window, added.district, added.industry).encode()
-                value_out = snapshot(window, added.district, added.industry, totals)
-                await (await snapshots.send(key=key, value=value_out))
+            one = added.enterprise_id
+            keyed: list[tuple[Window, str, str | None, Totals]] = [
+                (w, cell_key(w, *place), None, totals) for w, totals in changed
+            ]
+            keyed += [(w, enterprise_cell_key(w, *place, one), one, totals)
+                      for w, totals in roll_up_enterprise(cells, added)]  # fmt: skip
+            for window, key, enterprise, totals in keyed:
+                value_out = snapshot(window, added, key, enterprise, totals)
+                await snapshots.send(key=key.encode(), value=value_out)
             weeks = [window for window, _ in changed if window.kind is WindowKind.WEEK]
             if weeks and on_weeks_changed is not None:
                 await on_weeks_changed(cells, added, weeks)
-            yield len(changed)
+            yield len(keyed)
 
     agents = (
         app.agent(inputs.sources, name=CONTRIBUTIONS)(contribute),

@@ -106,12 +106,13 @@ METRICS: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
     },
     "health.injury-treatment": lambda event: {"treatments": 1},
     "hrss.benefit-payment": lambda event: {"benefits_paid_yuan": event["amount_fen"] / 100},
+    "hrss.insured-headcount": lambda event: {"insured": event["insured_count"]},
 }
 
 
 def contributions(event: dict[str, Any], lookup: Lookup) -> list[Contribution]:
-    """What ``event`` adds (nothing if its type feeds no aggregate here: headcounts, the registry
-    and fund flows have tables of their own). Raises LookupError for an enterprise the registry
+    """What ``event`` adds (nothing if its type feeds no aggregate here: the registry and fund
+    flows have tables of their own). Raises LookupError for an enterprise the registry
     lacks.
 
     An accident report adds twice: the accident, under the identity every report of the same
@@ -141,6 +142,8 @@ def contributions(event: dict[str, Any], lookup: Lookup) -> list[Contribution]:
             made(accident_identity(event), measure(event)),
             made(envelope["event_id"], {"accident_reports": 1}),
         ]
+    if event_type == "hrss.insured-headcount":  # a month's headcount reported again replaces it
+        return [made(f"{event_type}/{enterprise}/{event['month']}", measure(event))]
     if event_type == "hrss.injury-recognition":
         return [made(f"{event_type}/{envelope['source_system']}/{event['application_no']}",
                      measure(event))]  # fmt: skip

@@ -10,11 +10,11 @@ from agents.aggregation.windows import CITY_ZONE
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode
 
-#: the truth's metrics the aggregation computes (its ``insured`` comes from the headcounts)
+#: the truth's metrics, all of which the aggregation computes
 CHECKED = (
     "accidents", "accident_reports", "deaths", "serious_injuries", "injury_applications",
     "recognised_injuries", "od_diagnoses", "pneumoconiosis", "hazards_found",
-    "hazards_rectified_on_time", "training_completions",
+    "hazards_rectified_on_time", "training_completions", "insured",
 )  # fmt: skip
 #: month|district|industry -> metric -> value (zeros left out)
 MonthlyCells = dict[str, dict[str, float]]
@@ -36,7 +36,7 @@ def monthly_from_snapshots(
     monthly = {}
     for value in latest:
         _, snapshot = decode(registry, value or b"")
-        if snapshot["window"] != "MONTH":
+        if snapshot["window"] != "MONTH" or snapshot["enterprise_id"] is not None:
             continue
         month = snapshot["window_start"].astimezone(CITY_ZONE).strftime("%Y-%m")
         if kept := _kept(snapshot["metrics"]):

@@ -6,13 +6,14 @@ its months, replaced — never added — whenever a child changes. Every applica
 chain from the day up, so a worker killed after writing some of these cells and not others
 repairs them when it reads the event again.
 
-All the cells of one district × industry are written by the one agent that owns it (the stream
-is partitioned by that pair), so each cell lives in one changelog partition.
+Each enterprise gets a month (keeping each identity's contribution), quarter and year of its own.
+All the cells of one district × industry, its enterprises' too, are written by the one agent
+that owns it (the stream is partitioned by that pair), so each lives in one changelog partition.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from agents.aggregation.cells import Cell, add_up
@@ -37,12 +38,11 @@ def _replace_child(
     store: CellStore,
     changed: list[tuple[Window, Totals]],
     window: Window,
-    family: tuple[str, str],
+    key: str,
     child: str,
     totals: Totals,
 ) -> Totals:
-    """Put a child's (a day's or month's) totals in ``window``'s cell; its new totals."""
-    key = cell_key(window, *family)
+    """Put a child's (a day's or month's) totals in ``window``'s cell ``key``; its new totals."""
     children: dict[str, Totals] = dict(store.get(key) or {})
     if children.get(child) == totals:
         return add_up(children.values())
@@ -67,12 +67,55 @@ def roll_up(store: CellStore, added: Contribution) -> list[tuple[Window, Totals]
     day_totals = cell.totals()
     week = tumbling(WindowKind.WEEK, added.occurred)
     month = tumbling(WindowKind.MONTH, added.occurred)
-    _replace_child(store, changed, week, family, day.label, day_totals)
-    month_totals = _replace_child(store, changed, month, family, day.label, day_totals)
+    _replace_child(store, changed, week, cell_key(week, *family), day.label, day_totals)
+    month_totals = _replace_child(
+        store, changed, month, cell_key(month, *family), day.label, day_totals
+    )
+    _roll_months_up(
+        store, changed, added, month.label, month_totals, lambda w: cell_key(w, *family)
+    )
+    return changed
+
+
+def _roll_months_up(
+    store: CellStore,
+    changed: list[tuple[Window, Totals]],
+    added: Contribution,
+    month: str,
+    month_totals: Totals,
+    key_of: Callable[[Window], str],
+) -> None:
     for kind in (WindowKind.QUARTER, WindowKind.YEAR):
         window = tumbling(kind, added.occurred)
-        _replace_child(store, changed, window, family, month.label, month_totals)
+        _replace_child(store, changed, window, key_of(window), month, month_totals)
+
+
+def enterprise_cell_key(window: Window, district: str, industry: str, enterprise: str) -> str:
+    return f"{cell_key(window, district, industry)}|{enterprise}"
+
+
+def roll_up_enterprise(store: CellStore, added: Contribution) -> list[tuple[Window, Totals]]:
+    """Apply ``added`` to its enterprise's month, quarter and year (none for an event about no
+    one enterprise) and return the windows whose totals changed. The month cell keeps each
+    identity's contribution, as a district × industry day cell does, so this is as exact."""
+    if not added.enterprise_id:
+        return []
+    place = (added.district, added.industry, added.enterprise_id)
+    month = tumbling(WindowKind.MONTH, added.occurred)
+    month_key = enterprise_cell_key(month, *place)
+    cell = Cell.from_json(store.get(month_key))
+    changed: list[tuple[Window, Totals]] = []
+    if cell.apply(added.identity, added.metrics):
+        store[month_key] = cell.to_json()
+        changed.append((month, cell.totals()))
+    _roll_months_up(store, changed, added, month.label, cell.totals(),
+                    lambda w: enterprise_cell_key(w, *place))  # fmt: skip
     return changed
+
+
+def children_of(store: CellStore, key: str) -> list[Totals]:
+    """The totals a quarter's or year's cell holds for each of its months."""
+    return list(dict(store.get(key) or {}).values())
 
 
 def totals_of(store: CellStore, window: Window, district: str, industry: str) -> Totals:

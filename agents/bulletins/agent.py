@@ -88,7 +88,8 @@ def register_bulletins(
             cell = (key or b"").decode()
             if cell.split("|")[0] in KINDS:
                 _, snapshot = decode(registry, value)
-                cells[cell] = snapshot["metrics"]
+                if snapshot["enterprise_id"] is None:  # the city's figures: districts × industries
+                    cells[cell] = snapshot["metrics"]
             yield 1
 
     async def published() -> dict[str, str]:

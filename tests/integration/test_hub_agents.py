@@ -265,7 +265,7 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         monthly = connection.execute(
             "SELECT strftime(window_start AT TIME ZONE 'Asia/Shanghai', '%Y-%m') || '|' || "
             "district || '|' || industry, metrics FROM hub.hub_aggregate "
-            "WHERE \"window\" = 'MONTH'"
+            "WHERE \"window\" = 'MONTH' AND enterprise_id IS NULL"
         ).fetchall()
     from_database = {}
     for key, metrics in monthly:

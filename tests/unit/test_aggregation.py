@@ -107,8 +107,20 @@ def test_a_hazard_counts_as_rectified_on_time_only_by_its_deadline() -> None:
     }  # fmt: skip
 
 
+def test_a_months_headcount_reported_again_replaces_the_first() -> None:
+    first = _event("hrss.insured-headcount", "h-1", month=date(2025, 3, 1), insured_count=120)
+    again = _event("hrss.insured-headcount", "h-2", month=date(2025, 3, 1), insured_count=125)
+    april = _event("hrss.insured-headcount", "h-3", month=date(2025, 4, 1), insured_count=130)
+    added = [contribution(e, REGISTERED.get) for e in (first, again, april)]
+    assert all(a is not None for a in added)
+    cell = Cell()
+    for one in added:
+        assert one is not None
+        cell.apply(one.identity, one.metrics)
+    assert cell.totals() == {"insured": 255}  # March's corrected 125, April's 130
+
+
 def test_types_with_tables_of_their_own_add_nothing_here() -> None:
-    assert contribution(_event("hrss.insured-headcount"), REGISTERED.get) is None
     assert contribution(_event("reference.enterprise"), REGISTERED.get) is None
 
 

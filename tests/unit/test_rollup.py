@@ -6,7 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from agents.aggregation.metrics import Contribution
-from agents.aggregation.rollup import cell_key, roll_up, totals_of
+from agents.aggregation.rollup import (
+    cell_key,
+    enterprise_cell_key,
+    roll_up,
+    roll_up_enterprise,
+    totals_of,
+)
 from agents.aggregation.windows import CITY_ZONE, WindowKind, tumbling
 
 
@@ -87,3 +93,37 @@ def test_writes_lost_in_a_crash_are_repaired_when_the_event_comes_again() -> Non
     roll_up(store, _added("b", local(3, 9), accidents=1))
     assert store == expected
     assert _total(store, WindowKind.YEAR, local(3, 9)) == {"accidents": 3}
+
+
+def test_an_enterprise_has_its_own_month_quarter_and_year() -> None:
+    store: dict[str, Any] = {}
+    roll_up_enterprise(store, _added("a", local(2, 27), accidents=1))
+    changed = roll_up_enterprise(store, _added("b", local(3, 3), accidents=1, deaths=1))
+    assert [(w.kind, w.start, w.end, totals) for w, totals in changed] == [
+        (WindowKind.MONTH, local(3, 1, 0), local(4, 1, 0), {"accidents": 1, "deaths": 1}),
+        (WindowKind.QUARTER, NEW_YEAR_2025, local(4, 1, 0), {"accidents": 2, "deaths": 1}),
+        (WindowKind.YEAR, NEW_YEAR_2025, NEW_YEAR_2026, {"accidents": 2, "deaths": 1}),
+    ]  # fmt: skip
+    assert roll_up_enterprise(store, _added("b", local(3, 3), accidents=1, deaths=1)) == []
+    quarter = tumbling(WindowKind.QUARTER, local(3, 3))
+    key = enterprise_cell_key(quarter, "370211", "C37", "91350100M000100Y43")
+    assert key == "QUARTER|2025-Q1|370211|C37|91350100M000100Y43"
+    assert sorted(store[key]) == ["2025-02", "2025-03"]
+
+
+def test_an_event_about_no_enterprise_has_no_enterprise_cells() -> None:
+    added = Contribution("f", local(3, 3), "370211", "C37", "", {"accidents": 1})
+    store: dict[str, Any] = {}
+    assert roll_up_enterprise(store, added) == []
+    assert store == {}
+
+
+def test_enterprise_cells_repair_a_quarter_a_crash_left_unwritten() -> None:
+    store: dict[str, Any] = {}
+    roll_up_enterprise(store, _added("a", local(5, 5), accidents=1))
+    quarter = tumbling(WindowKind.QUARTER, local(5, 5))
+    key = enterprise_cell_key(quarter, "370211", "C37", "91350100M000100Y43")
+    del store[key]  # killed after the month was written
+    changed = roll_up_enterprise(store, _added("a", local(5, 5), accidents=1))
+    assert [w.kind for w, _ in changed] == [WindowKind.QUARTER]
+    assert store[key] == {"2025-05": {"accidents": 1}}

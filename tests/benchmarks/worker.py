@@ -1,0 +1,110 @@
+"""The hub's worker on a replayed year: events/s until its aggregates equal the ground truth, then
+the restart-recovery time after a SIGKILL (start to Faust's "Ready": tables recovered from their
+changelogs, partitions assigned).
+
+Run: `make bench-worker` or `.venv/bin/python -m tests.benchmarks.worker --scale 0.05`. Prints
+figures; asserts nothing. Uses INJURYHUB_BOOTSTRAP_SERVERS, or starts the local broker; writes to
+fresh prefixed topics and keeps the worker's stores in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from agents.aggregation.reconcile import expected_monthly, monthly_from_snapshots
+from streams.broker.cluster import LocalCluster
+from streams.clients import latest_per_key, read_to_end
+from streams.contracts.registry import load_registry
+from streams.settings import HubSettings
+
+POLL_S = 0.5
+
+
+def _cli(env: dict[str, str], *arguments: str) -> None:
+    subprocess.run([sys.executable, "-m", "injuryhub", *arguments], env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _wait_ready(log: Path, worker: subprocess.Popen[bytes], readies: int) -> None:
+    """Until the log shows the ``readies``-th "Ready" of a worker."""
+    while log.read_text(errors="replace").count("[^Worker]: Ready") < readies:
+        if worker.poll() is not None:
+            raise SystemExit(f"the worker exited; see {log}")
+        time.sleep(0.1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=0.05, help="the year replayed")
+    args = parser.parse_args()
+    settings = HubSettings()
+    if not settings.bootstrap_servers:
+        LocalCluster(settings).start()
+    registry = load_registry(settings.schemas_path)
+    prefix = f"bench-worker-{uuid.uuid4().hex[:8]}."
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary)
+        env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": settings.bootstrap,
+               "INJURYHUB_STATE_DIR": str(root)}  # fmt: skip
+        _cli(env, "generate", "--out", str(root / "year"), "--year", "2025", "--seed", "3",
+             "--scale", str(args.scale))  # fmt: skip
+        truth = json.loads((root / "year" / "ground_truth.json").read_text(encoding="utf-8"))
+        _cli(env, "replay", str(root / "year"), "--topic-prefix", prefix)
+        expected = expected_monthly(truth)
+        events = sum(c["published"] for c in truth["connectors"].values())
+        command = [sys.executable, "-m", "injuryhub", "worker", "--loglevel", "info",
+                   "--app-id", f"bench-{uuid.uuid4().hex[:8]}", "--topic-prefix", prefix,
+                   "--intake-source", prefix + "dept.emergency.accident-report.v1",
+                   "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
+        log = root / "worker.log"
+
+        def monthly() -> object:
+            values = latest_per_key(
+                asyncio.run(read_to_end(settings.bootstrap, prefix + "hub.aggregates"))
+            )
+            return monthly_from_snapshots(registry, values.values())  # fmt: skip
+
+        began = time.perf_counter()
+        worker = _start(command, env, log)
+        _wait_ready(log, worker, 1)
+        ready_s = time.perf_counter() - began
+        while monthly() != expected:
+            if worker.poll() is not None:
+                raise SystemExit(f"the worker exited; see {log}")
+            time.sleep(POLL_S)
+        caught_up_s = time.perf_counter() - began
+        snapshots = len(asyncio.run(read_to_end(settings.bootstrap, prefix + "hub.aggregates")))
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        restarted = time.perf_counter()
+        worker = _start(command, env, log)
+        _wait_ready(log, worker, 2)
+        recovery_s = time.perf_counter() - restarted
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    working = caught_up_s - ready_s
+    print(f"scale {args.scale:g}: {events:,} department events, {snapshots:,} aggregate snapshots")
+    print(f"  worker start to ready            {ready_s:6.1f} s")
+    print(f"  ready to aggregates = truth      {working:6.1f} s  "
+          f"{events / working:,.0f} events/s (within {POLL_S} s polling)")  # fmt: skip
+    print(f"  restart after SIGKILL to ready   {recovery_s:6.1f} s (tables recovered)")
+    print(f"topics left under prefix {prefix}")
+
+
+if __name__ == "__main__":
+    main()
