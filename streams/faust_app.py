@@ -10,6 +10,9 @@ import faust
 from streams.faust_transport import SCHEME
 from streams.settings import HubSettings
 
+SESSION_TIMEOUT_S = 10.0
+HEARTBEAT_S = 2.0
+
 
 def table_store_dir(settings: HubSettings) -> Path:
     """Where workers keep their table stores: local caches of the changelog topics, worthless
@@ -46,5 +49,9 @@ def make_app(
         topic_allow_declare=True,
         autodiscover=False,
         web_enabled=False,
+        # A worker restarted after a crash gets its partitions back only once the group has
+        # given up on its dead self: Faust's 60 s default made every restart take a minute.
+        broker_session_timeout=SESSION_TIMEOUT_S,
+        broker_heartbeat_interval=HEARTBEAT_S,
         loop=loop,
     )

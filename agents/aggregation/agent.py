@@ -6,7 +6,8 @@
    (agents/aggregation/metrics.py), re-keyed by district × industry onto an internal topic, so
    that one agent owns all the cells of a pair.
 3. ``aggregate-cells``: contributions -> cells rolled up from day to year
-   (agents/aggregation/rollup.py), for the pair and for the event's enterprise (month to year)
+   (agents/aggregation/rollup.py), for the pair and for the event's enterprise (month to year),
+   and the pair's current rolling 30/90-day windows (agents/aggregation/rolling.py)
    -> a snapshot on ``hub.aggregates`` for each changed window, with its rates
    (agents/aggregation/rates.py).
 
@@ -30,6 +31,7 @@ import faust
 
 from agents.aggregation.metrics import Contribution, Place, contributions
 from agents.aggregation.rates import INSURED, published
+from agents.aggregation.rolling import current_key, update_rolling
 from agents.aggregation.rollup import (
     CellStore,
     Totals,
@@ -39,8 +41,9 @@ from agents.aggregation.rollup import (
     family_key,
     roll_up,
     roll_up_enterprise,
+    totals_of,
 )
-from agents.aggregation.windows import Window, WindowKind
+from agents.aggregation.windows import Window, WindowKind, tumbling
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode, encode
@@ -213,6 +216,9 @@ def register_aggregation(
             ]
             keyed += [(w, enterprise_cell_key(w, *place, one), one, totals)
                       for w, totals in roll_up_enterprise(cells, added)]  # fmt: skip
+            day = tumbling(WindowKind.DAY, added.occurred)
+            moved = update_rolling(cells, *place, day.start.date(), totals_of(cells, day, *place))
+            keyed += [(w, current_key(w.kind, *place), None, totals) for w, totals in moved]
             for window, key, enterprise, totals in keyed:
                 value_out = snapshot(window, added, key, enterprise, totals)
                 await snapshots.send(key=key.encode(), value=value_out)

@@ -92,6 +92,37 @@ def _monthly(bootstrap: str, topic: str) -> MonthlyCells:
     return monthly_from_snapshots(REGISTRY, latest_per_key(_read(bootstrap, topic)).values())
 
 
+def _check_rolling_and_enterprise_cells(bootstrap: str, topic: str) -> None:
+    """Each pair's current rolling windows sum its day snapshots inside them; each pair's
+    months equal the sums of its enterprises' months."""
+    counted = [name for name in CHECKED if name != "insured"]
+    snapshots = [
+        decode(REGISTRY, v or b"")[1] for v in latest_per_key(_read(bootstrap, topic)).values()
+    ]
+    days: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    months: dict[tuple[str, str, str], Counter[str]] = {}
+    for snapshot in snapshots:
+        pair = (snapshot["district"], snapshot["industry"])
+        if snapshot["window"] == "DAY":
+            days.setdefault(pair, []).append(snapshot)
+        if snapshot["window"] == "MONTH":
+            who = "enterprises" if snapshot["enterprise_id"] else "pair"
+            month = months.setdefault((*pair, f"{snapshot['window_start']}|{who}"), Counter())
+            month.update({n: snapshot["metrics"].get(n, 0.0) for n in counted})
+    rolling = [s for s in snapshots if s["window"].startswith("ROLLING")]
+    assert len(rolling) == 2 * len(days)  # a 30- and a 90-day window for every pair with data
+    for window in rolling:
+        inside: Counter[str] = Counter()
+        for day in days[(window["district"], window["industry"])]:
+            if window["window_start"] <= day["window_start"] < window["window_end"]:
+                inside.update({n: day["metrics"].get(n, 0.0) for n in counted})
+        assert +Counter({n: window["metrics"].get(n, 0.0) for n in counted}) == +inside
+    for (district, industry, key), totals in months.items():
+        if key.endswith("|pair"):
+            mine = months.get((district, industry, key.replace("|pair", "|enterprises")))
+            assert +totals == +(mine or Counter()), (district, industry, key)
+
+
 def _alerts(bootstrap: str, topic: str) -> dict[str, dict[str, Any]]:
     """alert id -> newest revision."""
     latest: dict[str, dict[str, Any]] = {}
@@ -243,6 +274,7 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         topic = prefix + "hub.bulletins"
         _wait(lambda: len(_bulletins(kafka_bootstrap, topic)) == 52 + 11 + 3, worker, log, 120)
         bulletins = _bulletins(kafka_bootstrap, topic)
+    _check_rolling_and_enterprise_cells(kafka_bootstrap, prefix + "hub.aggregates")
     periods = Counter(b["period"] for b in bulletins.values())
     assert periods == {"WEEK": 52, "MONTH": 11, "QUARTER": 3}
     for month in range(1, 12):

@@ -1,0 +1,55 @@
+"""Rolling 30- and 90-day windows of a district × industry, as of its newest day with data.
+
+One cell per pair keeps the totals of its last 90 days (older days are dropped: no rolling
+window reaches them), so the two current windows are summed from one read. A day is put in
+whole — its totals as the day cell holds them — never added to, so applying a contribution again
+changes nothing. An event late by more than 89 days changes no current window.
+
+Each pair has one current snapshot per kind, key ``ROLLING_30D|current|<district>|<industry>``,
+whose window bounds say the days it covers. A quiet pair's windows stay as of its last day with
+data; a reader wanting "the last 30 days as of D" for the whole city sums the day snapshots
+instead (the thematic database holds them).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from agents.aggregation.cells import add_up
+from agents.aggregation.rollup import CellStore, Totals
+from agents.aggregation.windows import ROLLING_DAYS, Window, WindowKind, rolling
+
+KEPT_DAYS = max(ROLLING_DAYS.values())
+
+
+def days_key(district: str, industry: str) -> str:
+    return f"ROLLING|days|{district}|{industry}"
+
+
+def current_key(kind: WindowKind, district: str, industry: str) -> str:
+    return f"{kind}|current|{district}|{industry}"
+
+
+def update_rolling(
+    store: CellStore, district: str, industry: str, day: date, day_totals: Totals
+) -> list[tuple[Window, Totals]]:
+    """Put ``day``'s totals in the pair's last days; the current rolling windows that changed,
+    with their totals."""
+    key = days_key(district, industry)
+    days: dict[str, Totals] = dict(store.get(key) or {})
+    latest = max((date.fromisoformat(d) for d in days), default=day)
+    as_of = max(latest, day)
+    if day <= as_of - timedelta(days=KEPT_DAYS) or days.get(day.isoformat()) == day_totals:
+        return []
+    days[day.isoformat()] = day_totals
+    oldest_kept = as_of - timedelta(days=KEPT_DAYS - 1)
+    days = {d: t for d, t in days.items() if date.fromisoformat(d) >= oldest_kept}
+    store[key] = days
+    changed = []
+    for kind, length in ROLLING_DAYS.items():
+        first = as_of - timedelta(days=length - 1)
+        if day >= first or as_of > latest:  # the day is in it, or the window moved on
+            window = rolling(kind, as_of)
+            inside = [t for d, t in days.items() if date.fromisoformat(d) >= first]
+            changed.append((window, add_up(inside)))
+    return changed

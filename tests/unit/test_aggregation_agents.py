@@ -1,0 +1,131 @@
+"""The aggregation agents themselves, in Faust's test context (no broker: in-memory channels,
+memory tables, and every topic send captured), with an injected clock: one accident reported by
+two departments and a late injury recognition give snapshots with exact window bounds, values
+and report time."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import faust
+import pytest
+
+from agents.aggregation.agent import AggregationTopics, register_aggregation, register_inputs
+from agents.aggregation.windows import CITY_ZONE
+from streams.contracts.registry import load_registry
+from streams.contracts.wire import decode, encode
+from streams.faust_app import make_app
+from streams.settings import HubSettings
+from tests.examples import example_record
+
+REGISTRY = load_registry(HubSettings().schemas_path)
+USCC = "91370211MA3C5LXX0K"
+NOW = datetime(2025, 5, 20, 9, 0, tzinfo=UTC)
+TOPICS = AggregationTopics(("dept.a", "dept.b"), "hub.enterprises", "hub.aggregates", 3)
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[faust.App]:
+    app = make_app(HubSettings(state_dir=tmp_path), app_id="aggregation-unit",
+                   store="memory://", loop=asyncio.get_running_loop())  # fmt: skip
+    yield app
+    consumer_thread = getattr(app.consumer, "_thread", None)
+    if consumer_thread is not None:
+        consumer_thread.thread_loop.close()
+
+
+def _event(event_type: str, event_id: str, occurred: datetime, **fields: Any) -> bytes:
+    schema = REGISTRY.latest(event_type)
+    record = example_record(schema)
+    record["envelope"].update(event_id=event_id, occurred_at=occurred, source_system="unit")
+    for name, value in (("district", "370211"), ("industry", "E47")):
+        if name in record:  # a department's own code for it, else the registry's
+            record[name] = value
+    record.update(fields)
+    return encode(schema, record)
+
+
+class _Sent:
+    """Every ``Topic.send`` of the agents, by topic name."""
+
+    def __init__(self) -> None:
+        self.by_topic: dict[str, list[tuple[bytes, bytes]]] = {}
+
+    def method(self) -> Any:
+        """A stand-in for ``Topic.send`` (a plain function, so it binds as a method)."""
+
+        async def send(topic: Any, key: bytes, value: bytes, **_: Any) -> None:
+            self.by_topic.setdefault(topic.get_topic_name(), []).append((key, value))
+
+        return send
+
+
+async def test_snapshots_have_exact_windows_values_and_report_time(app: faust.App) -> None:
+    inputs = register_inputs(app, TOPICS, REGISTRY)
+    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, now=lambda: NOW)
+    registry_agent = app.agents["enterprise-registry"]
+    contribute, aggregate = aggregation.agents
+    sent = _Sent()
+    accident = datetime(2025, 3, 31, 16, 30, tzinfo=UTC)  # Tuesday 1 April, 00:30 in Qingdao
+    reports = [
+        _event("emergency.accident-report", "em-1", accident, enterprise_id=USCC,
+               accident_type="19", deaths=1, serious_injuries=0, victims=2, grade="GENERAL"),
+        _event("housing.construction-accident", "hc-1", accident, enterprise_id=USCC,
+               accident_type="19", deaths=1, serious_injuries=0, victims=2, grade="GENERAL"),
+        _event("hrss.injury-recognition", "ir-1", accident, enterprise_id=USCC,
+               application_no="GS-9", decision="RECOGNISED", lost_workdays=20),
+    ]  # fmt: skip
+    with patch.object(faust.topics.Topic, "send", sent.method()):
+        async with registry_agent.test_context() as registry:
+            await registry.put(_event("reference.enterprise", "ent-1", accident, uscc=USCC,
+                                      district="370211", industry="E47"))  # fmt: skip
+        async with contribute.test_context() as agent:
+            for report in reports:
+                await agent.put(report)
+        contributions = sent.by_topic.pop("aggregation-unit-aggregate-contributions")
+        async with aggregate.test_context() as agent:
+            for key, value in contributions:
+                await agent.put(value, key=key)
+
+    assert [key for key, _ in contributions] == [b"370211|E47"] * 5  # accident + report, twice
+    latest = {}
+    for sent_key, value in sent.by_topic["hub.aggregates"]:
+        latest[sent_key.decode()] = decode(REGISTRY, value)[1]
+    day = latest["DAY|2025-04-01|370211|E47"]
+    assert (day["window_start"], day["window_end"]) == (
+        datetime(2025, 4, 1, tzinfo=CITY_ZONE),
+        datetime(2025, 4, 2, tzinfo=CITY_ZONE),
+    )
+    assert day["envelope"]["reported_at"] == NOW
+    expected = {
+        "accidents": 1.0,
+        "accident_reports": 2.0,
+        "deaths": 1.0,
+        "victims": 2.0,
+        "injury_applications": 1.0,
+        "recognised_injuries": 1.0,
+        "lost_workdays": 20.0,
+    }
+    for cell in (
+        "DAY|2025-04-01|370211|E47",
+        "WEEK|2025-W14|370211|E47",
+        "QUARTER|2025-Q2|370211|E47",
+        f"MONTH|2025-04|370211|E47|{USCC}",
+    ):
+        metrics = latest[cell]["metrics"]
+        assert {n: metrics[n] for n in expected} == expected, cell
+    week = latest["WEEK|2025-W14|370211|E47"]
+    assert week["window_start"] == datetime(2025, 3, 31, tzinfo=CITY_ZONE)  # Monday
+    assert latest[f"MONTH|2025-04|370211|E47|{USCC}"]["enterprise_id"] == USCC
+    thirty = latest["ROLLING_30D|current|370211|E47"]
+    assert (thirty["window_start"], thirty["window_end"]) == (
+        datetime(2025, 3, 3, tzinfo=CITY_ZONE),
+        datetime(2025, 4, 2, tzinfo=CITY_ZONE),
+    )
+    assert json.loads(contributions[0][1])["district"] == "370211"
