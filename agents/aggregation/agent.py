@@ -31,13 +31,12 @@ import faust
 
 from agents.aggregation.metrics import Contribution, Place, contributions
 from agents.aggregation.rates import INSURED, published
-from agents.aggregation.rolling import current_key, update_rolling
+from agents.aggregation.rolling import current_key, current_rolling, update_rolling
 from agents.aggregation.rollup import (
     CellStore,
     Totals,
-    cell_key,
+    cells_of,
     children_of,
-    enterprise_cell_key,
     family_key,
     roll_up,
     roll_up_enterprise,
@@ -85,7 +84,7 @@ class Aggregation:
     agents: tuple[Any, ...]
 
 
-#: called with the cell store, the contribution and the week windows it changed
+#: called with the cell store, a contribution and its week windows
 WeeksChanged = Callable[[CellStore, Contribution, list[Window]], Awaitable[None]]
 #: table options every hub table shares
 TABLE_OPTIONS: dict[str, Any] = {"default": None, "key_type": str}
@@ -162,8 +161,8 @@ def register_aggregation(
 ) -> Aggregation:
     """``registry_wait_s``: how long an event whose enterprise the registry does not hold yet
     waits for it before the worker stops with the error. ``on_weeks_changed`` runs in the
-    cells agent (so it may read and write its tables) after each contribution that changed a
-    week."""
+    cells agent (so it may read and write its tables) after each contribution, with its week
+    (changed, or unchanged when the contribution is read again)."""
     by_family = app.topic(
         f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **RAW_TOPIC
     )
@@ -209,23 +208,21 @@ def register_aggregation(
         async for value in stream:
             added = _contribution(value)
             place = (added.district, added.industry)
-            changed = roll_up(cells, added)
-            one = added.enterprise_id
-            keyed: list[tuple[Window, str, str | None, Totals]] = [
-                (w, cell_key(w, *place), None, totals) for w, totals in changed
-            ]
-            keyed += [(w, enterprise_cell_key(w, *place, one), one, totals)
-                      for w, totals in roll_up_enterprise(cells, added)]  # fmt: skip
+            roll_up(cells, added)
+            roll_up_enterprise(cells, added)
             day = tumbling(WindowKind.DAY, added.occurred)
-            moved = update_rolling(cells, *place, day.start.date(), totals_of(cells, day, *place))
-            keyed += [(w, current_key(w.kind, *place), None, totals) for w, totals in moved]
-            for window, key, enterprise, totals in keyed:
+            update_rolling(cells, *place, day.start.date(), totals_of(cells, day, *place))
+            # Every cell the contribution belongs to, changed or not: a contribution read again
+            # after a crash finds its cells written but perhaps not their snapshots.
+            states = cells_of(cells, added)
+            states += [(w, current_key(w.kind, *place), None, totals)
+                       for w, totals in current_rolling(cells, *place)]  # fmt: skip
+            for window, key, enterprise, totals in states:
                 value_out = snapshot(window, added, key, enterprise, totals)
                 await snapshots.send(key=key.encode(), value=value_out)
-            weeks = [window for window, _ in changed if window.kind is WindowKind.WEEK]
-            if weeks and on_weeks_changed is not None:
-                await on_weeks_changed(cells, added, weeks)
-            yield len(keyed)
+            if on_weeks_changed is not None:
+                await on_weeks_changed(cells, added, [tumbling(WindowKind.WEEK, added.occurred)])
+            yield len(states)
 
     agents = (
         app.agent(inputs.sources, name=CONTRIBUTIONS)(contribute),

@@ -3,7 +3,7 @@
 One cell per pair keeps the totals of its last 90 days (older days are dropped: no rolling
 window reaches them), so the two current windows are summed from one read. A day is put in
 whole — its totals as the day cell holds them — never added to, so applying a contribution again
-changes nothing. An event late by more than 89 days changes no current window.
+changes nothing. An event late by 90 days or more changes no current window.
 
 Each pair has one current snapshot per kind, key ``ROLLING_30D|current|<district>|<industry>``,
 whose window bounds say the days it covers. A quiet pair's windows stay as of its last day with
@@ -32,24 +32,27 @@ def current_key(kind: WindowKind, district: str, industry: str) -> str:
 
 def update_rolling(
     store: CellStore, district: str, industry: str, day: date, day_totals: Totals
-) -> list[tuple[Window, Totals]]:
-    """Put ``day``'s totals in the pair's last days; the current rolling windows that changed,
-    with their totals."""
+) -> None:
+    """Put ``day``'s totals (as its day cell holds them) in the pair's last days."""
     key = days_key(district, industry)
     days: dict[str, Totals] = dict(store.get(key) or {})
-    latest = max((date.fromisoformat(d) for d in days), default=day)
-    as_of = max(latest, day)
+    as_of = max([day, *(date.fromisoformat(d) for d in days)])
     if day <= as_of - timedelta(days=KEPT_DAYS) or days.get(day.isoformat()) == day_totals:
-        return []
+        return
     days[day.isoformat()] = day_totals
     oldest_kept = as_of - timedelta(days=KEPT_DAYS - 1)
-    days = {d: t for d, t in days.items() if date.fromisoformat(d) >= oldest_kept}
-    store[key] = days
-    changed = []
+    store[key] = {d: t for d, t in days.items() if date.fromisoformat(d) >= oldest_kept}
+
+
+def current_rolling(store: CellStore, district: str, industry: str) -> list[tuple[Window, Totals]]:
+    """The pair's current 30- and 90-day windows and their totals (none before its first day)."""
+    days: dict[str, Totals] = dict(store.get(days_key(district, industry)) or {})
+    if not days:
+        return []
+    as_of = max(date.fromisoformat(d) for d in days)
+    current = []
     for kind, length in ROLLING_DAYS.items():
         first = as_of - timedelta(days=length - 1)
-        if day >= first or as_of > latest:  # the day is in it, or the window moved on
-            window = rolling(kind, as_of)
-            inside = [t for d, t in days.items() if date.fromisoformat(d) >= first]
-            changed.append((window, add_up(inside)))
-    return changed
+        inside = [t for d, t in days.items() if date.fromisoformat(d) >= first]
+        current.append((rolling(kind, as_of), add_up(inside)))
+    return current

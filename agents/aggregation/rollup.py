@@ -18,7 +18,7 @@ from typing import Any
 
 from agents.aggregation.cells import Cell, add_up
 from agents.aggregation.metrics import Contribution
-from agents.aggregation.windows import Window, WindowKind, tumbling
+from agents.aggregation.windows import Window, WindowKind, tumbling, tumbling_windows
 
 #: cell key -> its JSON (a Faust table, or a dict in tests)
 CellStore = MutableMapping[str, Any]
@@ -116,6 +116,28 @@ def roll_up_enterprise(store: CellStore, added: Contribution) -> list[tuple[Wind
 def children_of(store: CellStore, key: str) -> list[Totals]:
     """The totals a quarter's or year's cell holds for each of its months."""
     return list(dict(store.get(key) or {}).values())
+
+
+#: a window, its cell key, its enterprise (None: the district × industry) and its totals
+CellState = tuple[Window, str, str | None, Totals]
+
+
+def cells_of(store: CellStore, added: Contribution) -> list[CellState]:
+    """Every cell ``added`` belongs to, day to year, its enterprise's month to year, with the
+    totals the store holds now (after ``added`` was rolled up)."""
+    family = (added.district, added.industry)
+    states: list[CellState] = []
+    for window in tumbling_windows(added.occurred):
+        states.append((window, cell_key(window, *family), None, totals_of(store, window, *family)))
+    if added.enterprise_id:
+        for kind in (WindowKind.MONTH, WindowKind.QUARTER, WindowKind.YEAR):
+            window = tumbling(kind, added.occurred)
+            key = enterprise_cell_key(window, *family, added.enterprise_id)
+            value = store.get(key)
+            totals = (Cell.from_json(value).totals() if kind is WindowKind.MONTH
+                      else add_up(dict(value or {}).values()))  # fmt: skip
+            states.append((window, key, added.enterprise_id, totals))
+    return states
 
 
 def totals_of(store: CellStore, window: Window, district: str, industry: str) -> Totals:

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 import duckdb
 import pytest
 from aiosmtpd.controller import Controller
+from kafka import KafkaAdminClient
 
 from agents.aggregation.reconcile import (
     CHECKED,
@@ -322,7 +323,7 @@ def test_worker_killed_three_times_ends_with_the_same_aggregates(
     env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "INJURYHUB_STATE_DIR": str(tmp_path)}  # fmt: skip
     log = tmp_path / "worker.log"
-    for kill_at in (300, 2_000, 5_000):
+    for kill_at in (1_000, 8_000, 20_000):
         with log.open("ab") as out:
             worker = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
                                       start_new_session=True)  # fmt: skip
@@ -346,3 +347,37 @@ def test_worker_killed_three_times_ends_with_the_same_aggregates(
             assert worker.poll() is None, log.read_text()[-4000:]
             time.sleep(1)
     assert monthly == expected, log.read_text()[-4000:]
+
+
+def test_two_workers_share_the_partitions_and_the_aggregates_stay_exact(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """Two workers of one app (each with its own stores, as on two machines) split the
+    partitions between them; together they reach the truth."""
+    year = _replayed_year(kafka_bootstrap, tmp_path / "year", 8, 0.02, "pair")
+    expected, prefix = expected_monthly(year.truth), year.prefix
+    app_id = unique("pair-app")
+    args = ["--app-id", app_id, "--topic-prefix", prefix,
+            "--intake-source", prefix + "dept.emergency.accident-report.v1",
+            "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
+    env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap}
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    with (
+        running_worker(args, first_log, {**env, "INJURYHUB_STATE_DIR": str(tmp_path / "a")}) as a,
+        running_worker(args, second_log, {**env, "INJURYHUB_STATE_DIR": str(tmp_path / "b")}) as b,
+    ):
+        _wait(lambda: _monthly(kafka_bootstrap, prefix + "hub.aggregates") == expected,
+              a, first_log, 300)  # fmt: skip
+        assert b.poll() is None, second_log.read_text()[-4000:]
+        admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        try:
+            members = admin.describe_groups([app_id])[app_id]["members"]
+        finally:
+            admin.close()
+    owned = [  # department topic partitions each worker reads
+        sum(len(assigned["partitions"])
+            for assigned in member["member_assignment"]["assigned_partitions"]
+            if ".dept." in assigned["topic"])
+        for member in members
+    ]  # fmt: skip
+    assert len(owned) == 2 and all(owned), f"partitions per worker: {owned}"

@@ -8,6 +8,7 @@ from typing import Any
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.rollup import (
     cell_key,
+    cells_of,
     enterprise_cell_key,
     roll_up,
     roll_up_enterprise,
@@ -127,3 +128,20 @@ def test_enterprise_cells_repair_a_quarter_a_crash_left_unwritten() -> None:
     changed = roll_up_enterprise(store, _added("a", local(5, 5), accidents=1))
     assert [w.kind for w, _ in changed] == [WindowKind.QUARTER]
     assert store[key] == {"2025-05": {"accidents": 1}}
+
+
+def test_cells_of_a_contribution_are_all_its_windows_with_current_totals() -> None:
+    store: dict[str, Any] = {}
+    roll_up(store, _added("a", local(3, 3), accidents=1))
+    roll_up_enterprise(store, _added("a", local(3, 3), accidents=1))
+    again = _added("a", local(3, 3), accidents=1)
+    assert roll_up(store, again) == []  # nothing changed, yet every cell is there to publish
+    states = cells_of(store, again)
+    assert [(w.kind, enterprise) for w, _, enterprise, _ in states] == [
+        (WindowKind.DAY, None), (WindowKind.WEEK, None), (WindowKind.MONTH, None),
+        (WindowKind.QUARTER, None), (WindowKind.YEAR, None),
+        (WindowKind.MONTH, "91350100M000100Y43"), (WindowKind.QUARTER, "91350100M000100Y43"),
+        (WindowKind.YEAR, "91350100M000100Y43"),
+    ]  # fmt: skip
+    assert all(totals == {"accidents": 1} for *_, totals in states)
+    assert states[0][1] == "DAY|2025-03-03|370211|C37"
