@@ -7,6 +7,7 @@ import typer
 from injuryhub import (
     alerts_cli,
     broker_cli,
+    bulletins_cli,
     connect_cli,
     connectors_cli,
     demo,
@@ -32,6 +33,7 @@ app.add_typer(schemas_cli.app, name="schemas")
 app.add_typer(connectors_cli.app, name="connectors")
 app.add_typer(alerts_cli.app, name="alerts")
 app.add_typer(thematic_cli.app, name="thematic")
+app.add_typer(bulletins_cli.app, name="bulletins")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(web_cli.web)

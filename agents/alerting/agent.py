@@ -104,7 +104,8 @@ def register_alerting(
     book_table = app.Table("alert-book", partitions=topics.partitions, **TABLE_OPTIONS)
 
     async def delivered(topic: Any, key: str, value: bytes) -> None:
-        # Acknowledged before moving on: the input's offset may be committed right after.
+        # Acknowledged before the agent writes its table: state stored ahead of what was
+        # published from it would, after a crash, find nothing new and never publish it.
         await (await topic.send(key=key.encode(), value=value))
 
     async def signal(key: str, kind: str, body: dict[str, Any]) -> None:
@@ -129,13 +130,13 @@ def register_alerting(
             scored = risk_score(history, limits.risk)
             previous = history["colour"]
             history.update(colour=scored.colour, score=scored.score)
-            history_table[subject.key] = history
             if scored.colour != previous:
                 change = risk_change_event(registry, subject, scored, previous,
                                            from_ms(history["newest"]), now())  # fmt: skip
                 await delivered(risk_changes, subject.key, change)
             for one in found:
                 await signal(subject.key, "finding", one.as_json())
+            history_table[subject.key] = history
             yield len(found)
 
     async def watch_weeks(cells: CellStore, added: Contribution, weeks: list[Window]) -> None:
@@ -180,10 +181,10 @@ def register_alerting(
                     changed = apply_action(book, Action(**message["action"]), experts)
                 except ActionRefused as refused:
                     await refuse(value, message["action"], str(refused))
-            book_table[subject_key] = book
             if changed is not None:
                 alert = alert_event(registry, changed, now())
                 await delivered(alerts, changed["alert_id"], alert)
+            book_table[subject_key] = book
             yield 0 if changed is None else 1
 
     agents = (
