@@ -34,7 +34,8 @@ class IntakeCounter:
 def register_intake_counter(app: faust.App, topics: IntakeTopics) -> IntakeCounter:
     source = app.topic(topics.source, key_type=bytes, value_type=bytes, value_serializer="raw")
     result = app.topic(topics.result, key_type=bytes, value_type=bytes, value_serializer="raw")
-    counts = app.Table(TABLE_NAME, default=int, partitions=topics.partitions)
+    # Typed keys: untyped, a restarted worker read USCC keys back as JSON ("Extra data").
+    counts = app.Table(TABLE_NAME, default=int, key_type=bytes, partitions=topics.partitions)
 
     async def count_events(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async for key, _value in stream.items():

@@ -3,22 +3,15 @@ the record itself with resident ID numbers masked (they must not leave the conne
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from connectors.sources.base import SourceRecord
 from streams.contracts.envelope import build_event
+from streams.contracts.identifiers import mask_resident_ids
 
 DEAD_LETTER_TYPE = "hub.dead-letter"
-MASK = "[身份证号已遮蔽 ID masked]"
-# 18-digit IDs (last may be X) and old 15-digit ones, not inside a longer run of digits.
-_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-
-
-def mask_resident_ids(text: str) -> str:
-    return _RESIDENT_ID.sub(MASK, text)
 
 
 def dead_letter(

@@ -60,8 +60,9 @@ def plan_hub(settings: HubSettings, prefix: str = "") -> HubPlan:
     )
     partitions = partitions_of(settings, sources[0])
     aggregation = AggregationTopics(
-        sources, prefix + "hub.enterprises", prefix + "hub.aggregates", partitions
-    )
+        sources, prefix + "hub.enterprises", prefix + "hub.aggregates", prefix + "hub.dlq.hub",
+        partitions,
+    )  # fmt: skip
     alerting = AlertingTopics(
         prefix + "hub.alerts", prefix + "hub.alert-actions", prefix + "hub.risk-changes",
         prefix + "hub.dlq.hub", partitions,

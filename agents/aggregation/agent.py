@@ -43,9 +43,10 @@ from agents.aggregation.rollup import (
     totals_of,
 )
 from agents.aggregation.windows import Window, WindowKind, tumbling
+from agents.poison import Decoder
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
-from streams.contracts.wire import decode, encode
+from streams.contracts.wire import encode
 
 CONTRIBUTIONS = "aggregate-contributions"
 SNAPSHOT_TYPE = "hub.aggregate"
@@ -63,6 +64,7 @@ class AggregationTopics:
     sources: tuple[str, ...]  # department topics
     enterprises: str  # the registry (hub.enterprises)
     snapshots: str  # hub.aggregates
+    dead_letters: str  # hub.dlq.hub: what the agents cannot decode
     partitions: int  # of the sources; tables and the internal topic match it
 
 
@@ -125,9 +127,13 @@ def register_inputs(
     # from the changelog ("Extra data" in recovery: it parsed the key as JSON).
     places = app.GlobalTable("enterprise-places", partitions=topics.partitions, **TABLE_OPTIONS)
 
+    decoded = Decoder(registry, app.topic(topics.dead_letters, **RAW_TOPIC), _utc_now)
+
     async def remember_enterprises(stream: faust.StreamT[bytes]) -> AsyncIterator[str]:
-        async for value in stream:
-            _, enterprise = decode(registry, value)
+        async for event in stream.events():
+            enterprise = await decoded(event.message, "enterprise-registry")
+            if enterprise is None:
+                continue
             places[enterprise["uscc"]] = [enterprise["district"], enterprise["industry"]]
             yield enterprise["uscc"]
 
@@ -163,6 +169,7 @@ def register_aggregation(
     waits for it before the worker stops with the error. ``on_weeks_changed`` runs in the
     cells agent (so it may read and write its tables) after each contribution, with its week
     (changed, or unchanged when the contribution is read again)."""
+    decoded = Decoder(registry, app.topic(topics.dead_letters, **RAW_TOPIC), now)
     by_family = app.topic(
         f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **RAW_TOPIC
     )
@@ -171,8 +178,11 @@ def register_aggregation(
     schema = registry.latest(SNAPSHOT_TYPE)
 
     async def contribute(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for value in stream:
-            _, event = decode(registry, value)
+        async for incoming in stream.events():
+            event = await decoded(incoming.message, CONTRIBUTIONS)
+            if event is None:
+                yield 0
+                continue
             added = await placed(inputs, event, registry_wait_s)
             for one in added:
                 key = family_key(one.district, one.industry).encode()

@@ -44,6 +44,7 @@ from agents.alerting.messages import alert_event, refused_action_event, risk_cha
 from agents.alerting.risk import risk_score
 from agents.alerting.rules import RULE_EVENT_TYPES, Observed, observe
 from agents.alerting.surveillance import SERIES, surge_findings
+from agents.poison import Decoder
 from streams.contracts.codes import HazardFactor
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode
@@ -111,12 +112,16 @@ def register_alerting(
     async def signal(key: str, kind: str, body: dict[str, Any]) -> None:
         await delivered(signals, key, json.dumps({kind: body}, ensure_ascii=False).encode())
 
+    decoded = Decoder(registry, dead_letters, now)
+
     async def forward_facts(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for value in stream:
-            _, event = decode(registry, value)
+        async for incoming in stream.events():
+            event = await decoded(incoming.message, "alert-facts")
+            if event is None:
+                continue
             wanted = event["envelope"]["event_type"] in RULE_EVENT_TYPES
             if wanted and event.get("enterprise_id"):
-                await delivered(facts, event["enterprise_id"], value)
+                await delivered(facts, event["enterprise_id"], incoming.value)
             yield 1
 
     async def enterprise_rules(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:

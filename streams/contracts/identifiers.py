@@ -9,6 +9,7 @@ Messages about a resident ID never quote it: a clear ID must not reach a log or 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -77,3 +78,13 @@ def parse_resident_id(value: str) -> ResidentId:
         raise ValueError(f"resident ID {problem}")
     birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     return ResidentId(birth_date=birth, gender="M" if int(value[16]) % 2 else "F")
+
+
+MASK = "[身份证号已遮蔽 ID masked]"
+# 18-digit IDs (last may be X) and old 15-digit ones, not inside a longer run of digits.
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+
+
+def mask_resident_ids(text: str) -> str:
+    """``text`` with anything shaped like a resident ID masked (for dead letters and logs)."""
+    return _RESIDENT_ID.sub(MASK, text)

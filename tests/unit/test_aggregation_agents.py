@@ -27,7 +27,8 @@ from tests.examples import example_record
 REGISTRY = load_registry(HubSettings().schemas_path)
 USCC = "91370211MA3C5LXX0K"
 NOW = datetime(2025, 5, 20, 9, 0, tzinfo=UTC)
-TOPICS = AggregationTopics(("dept.a", "dept.b"), "hub.enterprises", "hub.aggregates", 3)
+TOPICS = AggregationTopics(("dept.a", "dept.b"), "hub.enterprises", "hub.aggregates",
+                           "hub.dlq.hub", 3)  # fmt: skip
 
 
 @pytest.fixture
@@ -60,8 +61,11 @@ class _Sent:
     def method(self) -> Any:
         """A stand-in for ``Topic.send`` (a plain function, so it binds as a method)."""
 
-        async def send(topic: Any, key: bytes, value: bytes, **_: Any) -> None:
+        async def send(topic: Any, key: bytes, value: bytes, **_: Any) -> asyncio.Future[None]:
             self.by_topic.setdefault(topic.get_topic_name(), []).append((key, value))
+            acknowledged: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            acknowledged.set_result(None)  # what awaiting the broker's acknowledgement gives
+            return acknowledged
 
         return send
 
@@ -129,3 +133,27 @@ async def test_snapshots_have_exact_windows_values_and_report_time(app: faust.Ap
         datetime(2025, 4, 2, tzinfo=CITY_ZONE),
     )
     assert json.loads(contributions[0][1])["district"] == "370211"
+
+
+async def test_an_undecodable_message_is_dead_lettered_and_the_agent_goes_on(
+    app: faust.App,
+) -> None:
+    inputs = register_inputs(app, TOPICS, REGISTRY)
+    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, now=lambda: NOW)
+    contribute = aggregation.agents[0]
+    sent = _Sent()
+    occurred = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
+    good = _event("health.od-diagnosis", "od-1", occurred, enterprise_id=USCC, category="01")
+    # a resident ID in a poison message's bytes must not reach the dead letter
+    with patch.object(faust.topics.Topic, "send", sent.method()):
+        async with contribute.test_context() as agent:
+            await agent.put(b"\xc3\x01 not avro, 110105194912310021 inside")
+            await agent.put(good)
+    ((key, value),) = sent.by_topic["hub.dlq.hub"]
+    letter = decode(REGISTRY, value)[1]
+    assert letter["position"] == key.decode()
+    assert letter["position"] == f"{letter['source']}[0]@0"
+    assert letter["connector"] == "agent:aggregate-contributions"
+    assert "unknown schema fingerprint" in letter["reasons"][0]
+    assert "110105194912310021" not in letter["raw_record"] and "已遮蔽" in letter["raw_record"]
+    assert len(sent.by_topic["aggregation-unit-aggregate-contributions"]) == 1  # the good one

@@ -4,11 +4,11 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from connectors.dead_letters import MASK, mask_resident_ids
 from connectors.mapping import Mapped, MappingError, load_mapping
 from connectors.pseudonym import Pseudonymiser
 from connectors.sources.base import SourceRecord
 from streams.contracts.codes import load_code_lists
+from streams.contracts.identifiers import MASK, mask_resident_ids
 from streams.contracts.registry import load_registry
 from streams.settings import HubSettings
 
