@@ -23,6 +23,7 @@ ACCIDENT_TYPES = (
     "housing.construction-accident",
     "transport.accident",
 )
+FUND_DISBURSEMENT = "finance.fund-disbursement"
 #: GB 6441 中毒和窒息 (poisoning and asphyxiation)
 POISONING = "19"
 #: 《职业病分类和目录》 category 01: pneumoconiosis and other respiratory diseases
@@ -111,9 +112,9 @@ METRICS: dict[str, Callable[[dict[str, Any]], dict[str, float]]] = {
 
 
 def contributions(event: dict[str, Any], lookup: Lookup) -> list[Contribution]:
-    """What ``event`` adds (nothing if its type feeds no aggregate here: the registry and fund
-    flows have tables of their own). Raises LookupError for an enterprise the registry
-    lacks.
+    """What ``event`` adds (nothing if its type feeds no aggregate here: the registry, fund
+    allocations and the like have tables of their own in the thematic database). Raises
+    LookupError for an enterprise the registry lacks.
 
     An accident report adds twice: the accident, under the identity every report of the same
     accident shares (enterprise, occurred minute, GB 6441 type: 应急 and 住建 both report a
@@ -121,6 +122,8 @@ def contributions(event: dict[str, Any], lookup: Lookup) -> list[Contribution]:
     """
     envelope = event["envelope"]
     event_type = envelope["event_type"]
+    if event_type == FUND_DISBURSEMENT:
+        return _disbursement(event, lookup)
     measure = METRICS.get(event_type)
     if measure is None:
         return []
@@ -148,6 +151,20 @@ def contributions(event: dict[str, Any], lookup: Lookup) -> list[Contribution]:
         return [made(f"{event_type}/{envelope['source_system']}/{event['application_no']}",
                      measure(event))]  # fmt: skip
     return [made(envelope["event_id"], measure(event))]
+
+
+def _disbursement(event: dict[str, Any], lookup: Lookup) -> list[Contribution]:
+    """A prevention-fund payment counts where its payee is an enterprise the registry knows;
+    payments to others (training providers without a USCC) are in the thematic database's funds
+    section only: there is no district × industry to put them in."""
+    payee = event.get("payee_uscc") or ""
+    place = lookup(payee) if payee else None
+    if place is None:
+        return []
+    envelope = event["envelope"]
+    metrics = {"fund_disbursed_yuan": event["amount_fen"] / 100}
+    return [Contribution(envelope["event_id"], envelope["occurred_at"], place[0], place[1], payee,
+                         metrics)]  # fmt: skip
 
 
 def accident_identity(event: dict[str, Any]) -> str:

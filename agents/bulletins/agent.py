@@ -42,10 +42,18 @@ class BulletinTopics:
     partitions: int  # of hub.aggregates
 
 
+RECOMPOSE_S = 30.0
+
+
 @dataclass
 class _Publishing:
     published: dict[str, str] | None = None  # period -> content hash, None until read back
     settling: dict[str, tuple[str, float]] = field(default_factory=dict)  # period -> hash, since
+    changes: int = 0  # cells this worker wrote so far
+    #: the bulletins' contents and hashes, composed when this worker wrote cells since, or at
+    #: least every RECOMPOSE_S (cells other workers write reach this one only by the changelog)
+    composed: list[tuple[BulletinContent, str]] = field(default_factory=list)
+    composed_at: tuple[int, float] = (-1, 0.0)
 
 
 def content_hash(period: str, figures: dict[str, float], previous: dict[str, float | None],
@@ -86,10 +94,13 @@ def register_bulletins(
     async def keep_cells(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async for key, value in stream.items():
             cell = (key or b"").decode()
-            if cell.split("|")[0] in KINDS:
+            kind, *rest = cell.split("|")
+            # the city's figures: district × industry cells (an enterprise's has a fifth part)
+            if kind in KINDS and len(rest) == 3:
                 _, snapshot = decode(registry, value)
-                if snapshot["enterprise_id"] is None:  # the city's figures: districts × industries
+                if cells.get(cell) != snapshot["metrics"]:
                     cells[cell] = snapshot["metrics"]
+                    state.changes += 1
             yield 1
 
     async def published() -> dict[str, str]:
@@ -142,11 +153,14 @@ def register_bulletins(
         if state.published is None:
             state.published = await published()
         ticked = time.monotonic()
-        periods = periods_from_cells((key, dict(value)) for key, value in cells.items())
-        for content in compose(periods):
+        changes, when = state.composed_at
+        if changes != state.changes or ticked - when >= RECOMPOSE_S:
+            state.composed_at = (state.changes, ticked)
+            periods = periods_from_cells((key, dict(value)) for key, value in cells.items())
+            state.composed = [(content, _hash_of(content)) for content in compose(periods)]
+        for content, digest in state.composed:
             window = content.window
             period = _period(window.kind.value, window.label)
-            digest = _hash_of(content)
             if state.published.get(period) == digest:
                 continue
             seen, since = state.settling.get(period, ("", ticked))

@@ -120,6 +120,20 @@ def test_a_months_headcount_reported_again_replaces_the_first() -> None:
     assert cell.totals() == {"insured": 255}  # March's corrected 125, April's 130
 
 
+def test_a_fund_payment_counts_for_its_payee_when_the_registry_knows_it() -> None:
+    paid = _event("finance.fund-disbursement", payee_uscc="91350100M000100Y43", amount_fen=1_500_00)
+    added = contribution(paid, REGISTERED.get)
+    assert added is not None
+    assert (added.district, added.industry, added.enterprise_id) == (
+        "370281",
+        "C33",
+        "91350100M000100Y43",
+    )
+    assert added.metrics == {"fund_disbursed_yuan": 1500.0}
+    to_provider = _event("finance.fund-disbursement", payee_uscc=None, amount_fen=100)
+    assert contribution(to_provider, REGISTERED.get) is None
+
+
 def test_types_with_tables_of_their_own_add_nothing_here() -> None:
     assert contribution(_event("reference.enterprise"), REGISTERED.get) is None
 
