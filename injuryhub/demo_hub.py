@@ -21,6 +21,7 @@ from agents.aggregation.reconcile import (
     monthly_from_snapshots,
 )
 from agents.thematic.sink import ThematicDatabase, sink_topics, sync, table_counts
+from injuryhub.alerts_cli import latest_alerts
 from injuryhub.console import UserFacingError, console
 from injuryhub.worker_process import running_worker
 from streams.clients import latest_per_key, read_to_end
@@ -61,12 +62,7 @@ def _read(settings: HubSettings, topic: str) -> list[Any]:
 
 
 def _alerts(settings: HubSettings, registry: SchemaRegistry) -> dict[str, dict[str, Any]]:
-    latest: dict[str, dict[str, Any]] = {}
-    for record in _read(settings, "hub.alerts"):
-        _, alert = decode(registry, record.value or b"")
-        if alert["revision"] >= latest.get(alert["alert_id"], {"revision": 0})["revision"]:
-            latest[alert["alert_id"]] = alert
-    return latest
+    return latest_alerts(settings, registry, "")
 
 
 def _bulletins(settings: HubSettings, registry: SchemaRegistry) -> dict[str, dict[str, Any]]:

@@ -106,7 +106,7 @@ def plan_hub(settings: HubSettings, prefix: str = "") -> HubPlan:
 def register_hub_agents(app: faust.App, settings: HubSettings, plan: HubPlan) -> None:
     registry = load_registry(settings.schemas_path)
     codes = load_code_lists(settings.schemas_path, settings.districts_file)
-    inputs = register_inputs(app, plan.aggregation, registry)
+    inputs = register_inputs(app, plan.aggregation, registry, settings.bootstrap)
     experts = set(load_experts(settings.experts_file))
     limits = alert_limits(settings.alert_thresholds)
     alerts = register_alerting(app, inputs, plan.alerting, registry, codes.hazard_factors,

@@ -59,6 +59,9 @@ async def read_to_end(
     except UnknownTopicOrPartitionError:
         await consumer.stop()
         raise LookupError(f"topic {topic!r} does not exist on {bootstrap}") from None
+    except BaseException:
+        await consumer.stop()  # else it is left unclosed (a ResourceWarning at collection)
+        raise
     try:
         if topic not in await consumer.topics():
             raise LookupError(f"topic {topic!r} does not exist on {bootstrap}")

@@ -19,9 +19,7 @@ a crash left half-written.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,8 +27,9 @@ from typing import Any
 
 import faust
 
-from agents.aggregation.metrics import Contribution, Place, contributions
+from agents.aggregation.metrics import Contribution, contributions
 from agents.aggregation.rates import INSURED, published
+from agents.aggregation.registry import HubInputs, RegistryTopic
 from agents.aggregation.rolling import current_key, current_rolling, update_rolling
 from agents.aggregation.rollup import (
     CellStore,
@@ -66,18 +65,6 @@ class AggregationTopics:
     snapshots: str  # hub.aggregates
     dead_letters: str  # hub.dlq.hub: what the agents cannot decode
     partitions: int  # of the sources; tables and the internal topic match it
-
-
-@dataclass(frozen=True)
-class HubInputs:
-    """What several of the hub's agents read: the department topics and the enterprise places."""
-
-    sources: Any  # faust.TopicT over every department topic
-    places: Any  # faust.GlobalTable[str, list[str]]: USCC -> [district, industry]
-
-    def place(self, uscc: str) -> Place | None:
-        found = self.places.get(uscc)
-        return (found[0], found[1]) if found else None
 
 
 @dataclass(frozen=True)
@@ -119,7 +106,7 @@ def _contribution(data: bytes) -> Contribution:
 
 
 def register_inputs(
-    app: faust.App, topics: AggregationTopics, registry: SchemaRegistry
+    app: faust.App, topics: AggregationTopics, registry: SchemaRegistry, bootstrap: str
 ) -> HubInputs:
     """The department topics, and the ``enterprise-registry`` agent keeping every enterprise's
     district and industry in a global table (every worker holds all of it)."""
@@ -140,20 +127,20 @@ def register_inputs(
     app.agent(app.topic(topics.enterprises, **RAW_TOPIC), name="enterprise-registry")(
         remember_enterprises
     )
-    return HubInputs(app.topic(*topics.sources, **RAW_TOPIC), places)
+    registry_topic = RegistryTopic(bootstrap, topics.enterprises, registry)
+    return HubInputs(app.topic(*topics.sources, **RAW_TOPIC), places, registry_topic)
 
 
 async def placed(inputs: HubInputs, event: dict[str, Any], wait_s: float) -> list[Contribution]:
     """The event's contributions, waiting up to ``wait_s`` for an enterprise the registry does
-    not hold yet (it is read concurrently) before raising the LookupError."""
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            return contributions(event, inputs.place)
-        except LookupError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.2)
+    not hold yet (a fund's payee only as long as one read of the registry takes: it need not be
+    an enterprise) before raising the LookupError."""
+    placed_by_itself = event.get("district") and event.get("industry")
+    if (enterprise := event.get("enterprise_id")) and not placed_by_itself:
+        await inputs.resolve(enterprise, wait_s)
+    elif payee := event.get("payee_uscc"):
+        await inputs.resolve(payee, 0)
+    return contributions(event, inputs.place)
 
 
 def register_aggregation(

@@ -25,8 +25,9 @@ from typing import Any
 
 import faust
 
-from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS, HubInputs
+from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS
 from agents.aggregation.metrics import Contribution
+from agents.aggregation.registry import HubInputs
 from agents.aggregation.rollup import CellStore
 from agents.aggregation.windows import Window
 from agents.alerting.book import (
@@ -71,11 +72,15 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _subject_of(event: dict[str, Any], inputs: HubInputs) -> Subject | None:
+#: how long an event waits for its enterprise to reach the registry before the worker stops
+REGISTRY_WAIT_S = 60.0
+
+
+async def _subject_of(event: dict[str, Any], inputs: HubInputs) -> Subject | None:
     uscc = event.get("enterprise_id")
     if not uscc:
         return None
-    place = inputs.place(uscc)
+    place = await inputs.resolve(uscc, REGISTRY_WAIT_S)
     district = event.get("district") or (place[0] if place else None)
     industry = event.get("industry") or (place[1] if place else None)
     if district is None or industry is None:
@@ -128,7 +133,7 @@ def register_alerting(
     async def enterprise_rules(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async for value in stream:
             _, event = decode(registry, value)
-            subject = _subject_of(event, inputs)
+            subject = await _subject_of(event, inputs)
             if subject is None:
                 continue
             history = history_table.get(subject.key) or empty_history()

@@ -27,6 +27,7 @@ from tests.examples import example_record
 REGISTRY = load_registry(HubSettings().schemas_path)
 USCC = "91370211MA3C5LXX0K"
 NOW = datetime(2025, 5, 20, 9, 0, tzinfo=UTC)
+NO_BROKER = "127.0.0.1:1"  # the registry agent knows every enterprise before it is needed
 TOPICS = AggregationTopics(("dept.a", "dept.b"), "hub.enterprises", "hub.aggregates",
                            "hub.dlq.hub", 3)  # fmt: skip
 
@@ -71,7 +72,7 @@ class _Sent:
 
 
 async def test_snapshots_have_exact_windows_values_and_report_time(app: faust.App) -> None:
-    inputs = register_inputs(app, TOPICS, REGISTRY)
+    inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
     aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, now=lambda: NOW)
     registry_agent = app.agents["enterprise-registry"]
     contribute, aggregate = aggregation.agents
@@ -138,7 +139,7 @@ async def test_snapshots_have_exact_windows_values_and_report_time(app: faust.Ap
 async def test_an_undecodable_message_is_dead_lettered_and_the_agent_goes_on(
     app: faust.App,
 ) -> None:
-    inputs = register_inputs(app, TOPICS, REGISTRY)
+    inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
     aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, now=lambda: NOW)
     contribute = aggregation.agents[0]
     sent = _Sent()
