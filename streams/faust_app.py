@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import socket
 from pathlib import Path
 
 import faust
@@ -12,6 +14,12 @@ from streams.settings import HubSettings
 
 SESSION_TIMEOUT_S = 10.0
 HEARTBEAT_S = 2.0
+
+
+def _instance_id(app_id: str, stores: Path) -> str:
+    """Stable across restarts of one worker, distinct between workers (each has its stores)."""
+    digest = hashlib.sha256(f"{socket.gethostname()}:{stores}".encode()).hexdigest()[:12]
+    return f"{app_id}-{digest}"
 
 
 def table_store_dir(settings: HubSettings) -> Path:
@@ -52,6 +60,9 @@ def make_app(
         # A worker restarted after a crash gets its partitions back only once the group has
         # given up on its dead self: Faust's 60 s default made every restart take a minute.
         broker_session_timeout=SESSION_TIMEOUT_S,
+        # Static membership: a worker restarted on its own stores takes its partitions back
+        # without a rebalance (rebalances with events in flight are where Faust loses track).
+        consumer_group_instance_id=_instance_id(app_id, stores),
         broker_heartbeat_interval=HEARTBEAT_S,
         loop=loop,
     )
