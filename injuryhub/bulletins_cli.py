@@ -14,22 +14,28 @@ from rich.table import Table
 from agents.bulletins.render import html
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
 from streams.clients import latest_per_key, read_to_end
-from streams.contracts.registry import load_registry
+from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.contracts.wire import decode
+from streams.settings import HubSettings
 
 app = typer.Typer(help="Situation bulletins (态势简报).", no_args_is_help=True)
 Prefix = Annotated[str, typer.Option(help="Topic prefix (a replay's sandbox).")]
 
 
-def _bulletins(prefix: str) -> dict[str, dict[str, Any]]:
+def latest_bulletins(
+    settings: HubSettings, registry: SchemaRegistry, prefix: str
+) -> dict[str, dict[str, Any]]:
     """``WEEK|2025-W14`` and the like -> the newest bulletin of that period."""
-    settings = load_settings()
-    registry = load_registry(settings.schemas_path)
     records = asyncio.run(read_to_end(settings.bootstrap, prefix + "hub.bulletins"))
     return {
         (key or b"").decode(): decode(registry, value or b"")[1]
         for key, value in latest_per_key(records).items()
     }
+
+
+def _bulletins(prefix: str) -> dict[str, dict[str, Any]]:
+    settings = load_settings()
+    return latest_bulletins(settings, load_registry(settings.schemas_path), prefix)
 
 
 @app.command("list")

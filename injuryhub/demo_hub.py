@@ -22,6 +22,7 @@ from agents.aggregation.reconcile import (
 )
 from agents.thematic.sink import ThematicDatabase, sink_topics, sync, table_counts
 from injuryhub.alerts_cli import latest_alerts
+from injuryhub.bulletins_cli import latest_bulletins
 from injuryhub.console import UserFacingError, console
 from injuryhub.worker_process import running_worker
 from streams.clients import latest_per_key, read_to_end
@@ -61,15 +62,6 @@ def _read(settings: HubSettings, topic: str) -> list[Any]:
     return asyncio.run(read_to_end(settings.bootstrap, topic))
 
 
-def _alerts(settings: HubSettings, registry: SchemaRegistry) -> dict[str, dict[str, Any]]:
-    return latest_alerts(settings, registry, "")
-
-
-def _bulletins(settings: HubSettings, registry: SchemaRegistry) -> dict[str, dict[str, Any]]:
-    latest = latest_per_key(_read(settings, "hub.bulletins"))
-    return {(k or b"").decode(): decode(registry, v or b"")[1] for k, v in latest.items()}
-
-
 def _raised(cluster: dict[str, Any], alerts: dict[str, dict[str, Any]]) -> bool:
     subject = cluster.get("enterprise_id") or f"{cluster['district']}|{cluster['industry']}"
     return any(alert_id.split("/")[1] == subject for alert_id in alerts)
@@ -92,21 +84,23 @@ def run_hub(
         deadline.wait(lambda: monthly() == expected, "reach the ground truth's aggregates")
         aggregated_s = time.monotonic() - began
         console.print(f"aggregates equal ground_truth.json after {aggregated_s:.1f} s")
-        deadline.wait(
-            lambda: all(_raised(c, _alerts(settings, registry)) for c in truth["clusters"]),
-            "raise an alert for every injected cluster",
-        )
+
+        def every_cluster_raised() -> bool:
+            alerts = latest_alerts(settings, registry, "")  # one read of hub.alerts per poll
+            return all(_raised(cluster, alerts) for cluster in truth["clusters"])
+
+        deadline.wait(every_cluster_raised, "raise an alert for every injected cluster")
         seen = {"count": -1, "since": time.monotonic()}
 
         def settled() -> bool:
-            count = len(_bulletins(settings, registry))
+            count = len(latest_bulletins(settings, registry, ""))
             if count != seen["count"]:
                 seen.update(count=count, since=time.monotonic())
             return count > 0 and time.monotonic() - seen["since"] > SETTLED_S
 
         deadline.wait(settled, "write the bulletins")
-        return HubRun(aggregated_s, _alerts(settings, registry), _bulletins(settings, registry),
-                      monthly())  # fmt: skip
+        alerts = latest_alerts(settings, registry, "")
+        return HubRun(aggregated_s, alerts, latest_bulletins(settings, registry, ""), monthly())
 
 
 def show_aggregates(run: HubRun, truth: dict[str, Any]) -> None:
