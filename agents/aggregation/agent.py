@@ -29,7 +29,7 @@ import faust
 
 from agents.aggregation.metrics import Contribution, contributions
 from agents.aggregation.rates import INSURED, published
-from agents.aggregation.registry import HubInputs, RegistryTopic
+from agents.aggregation.registry import REGISTRY_WAIT_S, HubInputs, RegistryTopic
 from agents.aggregation.rolling import current_key, current_rolling, update_rolling
 from agents.aggregation.rollup import (
     CellStore,
@@ -39,7 +39,6 @@ from agents.aggregation.rollup import (
     family_key,
     roll_up,
     roll_up_enterprise,
-    totals_of,
 )
 from agents.aggregation.windows import Window, WindowKind, tumbling
 from agents.poison import Decoder
@@ -148,7 +147,7 @@ def register_aggregation(
     inputs: HubInputs,
     topics: AggregationTopics,
     registry: SchemaRegistry,
-    registry_wait_s: float = 60.0,
+    registry_wait_s: float = REGISTRY_WAIT_S,
     now: Callable[[], datetime] = _utc_now,
     on_weeks_changed: WeeksChanged | None = None,
 ) -> Aggregation:
@@ -207,11 +206,11 @@ def register_aggregation(
             place = (added.district, added.industry)
             roll_up(cells, added)
             roll_up_enterprise(cells, added)
-            day = tumbling(WindowKind.DAY, added.occurred)
-            update_rolling(cells, *place, day.start.date(), totals_of(cells, day, *place))
             # Every cell the contribution belongs to, changed or not: a contribution read again
             # after a crash finds its cells written but perhaps not their snapshots.
             states = cells_of(cells, added)
+            day, _, _, day_totals = states[0]  # cells_of lists the day first
+            update_rolling(cells, *place, day.start.date(), day_totals)
             states += [(w, current_key(w.kind, *place), None, totals)
                        for w, totals in current_rolling(cells, *place)]  # fmt: skip
             for window, key, enterprise, totals in states:

@@ -26,6 +26,8 @@ Place = tuple[str, str]
 #: a direct read at most this often; callers in between share the last one
 MIN_REFRESH_S = 1.0
 RETRY_S = 0.5
+#: how long an event waits for its enterprise to reach the registry before the worker stops
+REGISTRY_WAIT_S = 60.0
 
 
 @dataclass

@@ -27,7 +27,7 @@ import faust
 
 from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS
 from agents.aggregation.metrics import Contribution
-from agents.aggregation.registry import HubInputs
+from agents.aggregation.registry import REGISTRY_WAIT_S, HubInputs
 from agents.aggregation.rollup import CellStore
 from agents.aggregation.windows import Window
 from agents.alerting.book import (
@@ -70,10 +70,6 @@ class Alerting:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-#: how long an event waits for its enterprise to reach the registry before the worker stops
-REGISTRY_WAIT_S = 60.0
 
 
 async def _subject_of(event: dict[str, Any], inputs: HubInputs) -> Subject | None:

@@ -107,7 +107,6 @@ class ThematicDatabase:
                 continue
             row = layout.row(record, (message.key or b"").decode())
             # DuckDB keeps the first of two rows with one key in a single INSERT OR REPLACE
-            rows.pop(row[0], None)
             rows[row[0]] = row
         self.connection.execute("BEGIN TRANSACTION")
         try:
