@@ -21,6 +21,8 @@ from agents.delivery.subscriptions import (
     missing_secrets,
     subscriber_topic,
 )
+from agents.positions import PositionKeeper
+from streams.clients import PartitionReader
 from streams.contracts.codes import load_code_lists
 from streams.contracts.registry import load_registry
 from streams.settings import HubSettings
@@ -107,11 +109,13 @@ def register_hub_agents(app: faust.App, settings: HubSettings, plan: HubPlan) ->
     registry = load_registry(settings.schemas_path)
     codes = load_code_lists(settings.schemas_path, settings.districts_file)
     inputs = register_inputs(app, plan.aggregation, registry, settings.bootstrap)
+    keeper = PositionKeeper(app, PartitionReader(settings.bootstrap), plan.aggregation.partitions)
     experts = set(load_experts(settings.experts_file))
     limits = alert_limits(settings.alert_thresholds)
     alerts = register_alerting(app, inputs, plan.alerting, registry, codes.hazard_factors,
-                               experts, limits)  # fmt: skip
-    register_aggregation(app, inputs, plan.aggregation, registry,
+                               experts, limits, keeper)  # fmt: skip
+    register_aggregation(app, inputs, plan.aggregation, registry, keeper,
                          on_weeks_changed=alerts.watch_weeks)  # fmt: skip
-    register_delivery(app, plan.delivery, registry, plan.config)
-    register_bulletins(app, plan.bulletins, registry, settings.bootstrap)
+    register_delivery(app, plan.delivery, registry, plan.config, keeper)
+    register_bulletins(app, plan.bulletins, registry, settings.bootstrap, keeper)
+    keeper.watch()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import UnknownTopicOrPartitionError
 from kafka import KafkaProducer
 
@@ -111,3 +112,87 @@ def latest_per_key(records: list[Record]) -> dict[bytes | None, bytes | None]:
     for record in records:
         latest[record.key] = record.value
     return latest
+
+
+class PartitionReader:
+    """Reads offset ranges of single partitions, committed messages only, and a group's
+    committed offsets, with one group-less consumer and one admin client kept open between
+    calls (started on the first); ``stop`` closes them."""
+
+    def __init__(self, bootstrap: str, timeout_s: float = 30.0) -> None:
+        self.bootstrap = bootstrap
+        self.timeout_s = timeout_s
+        self._consumer: AIOKafkaConsumer | None = None
+        self._lock = asyncio.Lock()
+        self._admin: AIOKafkaAdminClient | None = None
+        self._admin_lock = asyncio.Lock()
+
+    async def read(
+        self, topic: str, partition: int, start: int, end: int, limit: int | None = None
+    ) -> list[Record]:
+        """The messages at offsets ``start`` <= offset < ``end`` (the first ``limit`` of them);
+        an offset before the log's start reads from the start."""
+        async with self._lock:
+            consumer = await self._started()
+            tp = TopicPartition(topic, partition)
+            consumer.assign([tp])
+            consumer.seek(tp, start)
+            records: list[Record] = []
+            deadline = time.monotonic() + self.timeout_s
+            while await consumer.position(tp) < end and (limit is None or len(records) < limit):
+                messages = (await consumer.getmany(tp, timeout_ms=500)).get(tp, [])
+                records.extend(
+                    Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
+                    for m in messages
+                    if m.offset < end
+                )
+                if messages:
+                    deadline = time.monotonic() + self.timeout_s
+                elif time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"no progress reading {topic}[{partition}] {start}..{end} "
+                        f"for {self.timeout_s:.0f} s"
+                    )
+            return records[:limit]
+
+    async def committed(
+        self, group: str, partitions: list[tuple[str, int]]
+    ) -> dict[tuple[str, int], int]:
+        """``group``'s committed offsets (the next it will read) of those it has one for."""
+        async with self._admin_lock:
+            if self._admin is None:
+                admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+                await admin.start()
+                self._admin = admin
+            found = await self._admin.list_consumer_group_offsets(
+                group, partitions=[TopicPartition(t, p) for t, p in partitions]
+            )
+        return {(tp.topic, tp.partition): meta.offset for tp, meta in found.items()
+                if meta.offset >= 0}  # fmt: skip
+
+    async def stop(self) -> None:
+        async with self._lock:
+            if self._consumer is not None:
+                await self._consumer.stop()
+                self._consumer = None
+        async with self._admin_lock:
+            if self._admin is not None:
+                await self._admin.close()
+                self._admin = None
+
+    async def _started(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self.bootstrap,
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                isolation_level="read_committed",
+            )
+            try:
+                await consumer.start()
+            except BaseException:
+                await consumer.stop()
+                raise
+            self._consumer = consumer
+        return self._consumer

@@ -5,8 +5,11 @@ from __future__ import annotations
 import random
 import socket
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
+from streams.clients import Record
 from streams.settings import HubSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -75,3 +78,42 @@ def connector_topics(bootstrap: str, dept: str) -> dict[str, str]:
     }
     ensure_topics(bootstrap, specs.values(), default_replication=1)
     return {role: spec.name for role, spec in specs.items()}
+
+
+@dataclass
+class MemoryLog:
+    """Partitions of one topic as the broker holds them, standing in for the direct reader of
+    agents/positions.py: offsets with a message, each end offset (a transaction marker is an
+    offset with no message) and the consumer group's committed offsets."""
+
+    TOPIC: ClassVar[str] = "dept.a"
+
+    messages: dict[tuple[str, int], dict[int, bytes]] = field(default_factory=dict)
+    ends: dict[tuple[str, int], int] = field(default_factory=dict)
+    reads: list[tuple[tuple[str, int], int, int]] = field(default_factory=list)
+    commits: dict[tuple[str, int], int] = field(default_factory=dict)  # the group's offsets
+
+    def append(self, partition: int, value: bytes | None) -> Record:
+        tp = (self.TOPIC, partition)
+        offset = self.ends.get(tp, 0)
+        self.ends[tp] = offset + 1
+        if value is not None:
+            self.messages.setdefault(tp, {})[offset] = value
+        return Record(self.TOPIC, partition, offset, None, value, 0)
+
+    async def read(
+        self, topic: str, partition: int, start: int, end: int, limit: int | None = None
+    ) -> list[Record]:
+        self.reads.append(((topic, partition), start, end))
+        held = self.messages.get((topic, partition), {})
+        found = [Record(topic, partition, o, None, held[o], 0)
+                 for o in range(start, end) if o in held]  # fmt: skip
+        return found[:limit]
+
+    async def committed(
+        self, group: str, partitions: list[tuple[str, int]]
+    ) -> dict[tuple[str, int], int]:
+        return {tp: self.commits[tp] for tp in partitions if tp in self.commits}
+
+    async def stop(self) -> None:
+        pass

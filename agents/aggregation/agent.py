@@ -13,8 +13,8 @@
 
 Exactness without Faust's exactly-once mode: sources are read committed only
 (streams/faust_transport.py), each stage is at-least-once (what a stage sends is flushed before
-its offsets are committed), and applying a contribution again is a no-op that also repairs what
-a crash left half-written.
+its offsets are committed; what Faust's consumer passes over is read again: agents/positions.py),
+and applying a contribution again is a no-op that also repairs what a crash left half-written.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from agents.aggregation.rollup import (
 )
 from agents.aggregation.windows import Window, WindowKind, tumbling
 from agents.poison import Decoder
+from agents.positions import PositionKeeper
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import encode
@@ -147,6 +148,7 @@ def register_aggregation(
     inputs: HubInputs,
     topics: AggregationTopics,
     registry: SchemaRegistry,
+    keeper: PositionKeeper,
     registry_wait_s: float = REGISTRY_WAIT_S,
     now: Callable[[], datetime] = _utc_now,
     on_weeks_changed: WeeksChanged | None = None,
@@ -163,19 +165,23 @@ def register_aggregation(
     cells = app.Table("aggregate-cells", partitions=topics.partitions, **TABLE_OPTIONS)
     schema = registry.latest(SNAPSHOT_TYPE)
 
+    async def contribute_one(message: Any) -> int:
+        event = await decoded(message, CONTRIBUTIONS)
+        if event is None:
+            return 0
+        added = await placed(inputs, event, registry_wait_s)
+        for one in added:
+            key = family_key(one.district, one.industry).encode()
+            # No wait for the acknowledgement: Faust flushes the producer before it
+            # commits offsets, so this is on the broker before the event's offset is.
+            await by_family.send(key=key, value=_contribution_json(one))
+        return len(added)
+
+    contributing = keeper.guard(CONTRIBUTIONS, inputs.sources.topics)
+
     async def contribute(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async for incoming in stream.events():
-            event = await decoded(incoming.message, CONTRIBUTIONS)
-            if event is None:
-                yield 0
-                continue
-            added = await placed(inputs, event, registry_wait_s)
-            for one in added:
-                key = family_key(one.district, one.industry).encode()
-                # No wait for the acknowledgement: Faust flushes the producer before it
-                # commits offsets, so this is on the broker before the event's offset is.
-                await by_family.send(key=key, value=_contribution_json(one))
-            yield len(added)
+            yield await contributing.handle(incoming.message, contribute_one)
 
     def snapshot(
         window: Window, added: Contribution, key: str, enterprise: str | None, totals: Totals
@@ -200,25 +206,30 @@ def register_aggregation(
         )  # fmt: skip
         return encode(schema, event)
 
+    async def aggregate_one(message: Any) -> int:
+        added = _contribution(message.value)
+        place = (added.district, added.industry)
+        roll_up(cells, added)
+        roll_up_enterprise(cells, added)
+        # Every cell the contribution belongs to, changed or not: a contribution read again
+        # after a crash finds its cells written but perhaps not their snapshots.
+        states = cells_of(cells, added)
+        day, _, _, day_totals = states[0]  # cells_of lists the day first
+        update_rolling(cells, *place, day.start.date(), day_totals)
+        states += [(w, current_key(w.kind, *place), None, totals)
+                   for w, totals in current_rolling(cells, *place)]  # fmt: skip
+        for window, key, enterprise, totals in states:
+            value_out = snapshot(window, added, key, enterprise, totals)
+            await snapshots.send(key=key.encode(), value=value_out)
+        if on_weeks_changed is not None:
+            await on_weeks_changed(cells, added, [tumbling(WindowKind.WEEK, added.occurred)])
+        return len(states)
+
+    aggregating = keeper.guard("aggregate-cells", (by_family.get_topic_name(),))
+
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for value in stream:
-            added = _contribution(value)
-            place = (added.district, added.industry)
-            roll_up(cells, added)
-            roll_up_enterprise(cells, added)
-            # Every cell the contribution belongs to, changed or not: a contribution read again
-            # after a crash finds its cells written but perhaps not their snapshots.
-            states = cells_of(cells, added)
-            day, _, _, day_totals = states[0]  # cells_of lists the day first
-            update_rolling(cells, *place, day.start.date(), day_totals)
-            states += [(w, current_key(w.kind, *place), None, totals)
-                       for w, totals in current_rolling(cells, *place)]  # fmt: skip
-            for window, key, enterprise, totals in states:
-                value_out = snapshot(window, added, key, enterprise, totals)
-                await snapshots.send(key=key.encode(), value=value_out)
-            if on_weeks_changed is not None:
-                await on_weeks_changed(cells, added, [tumbling(WindowKind.WEEK, added.occurred)])
-            yield len(states)
+        async for incoming in stream.events():
+            yield await aggregating.handle(incoming.message, aggregate_one)
 
     agents = (
         app.agent(inputs.sources, name=CONTRIBUTIONS)(contribute),

@@ -46,6 +46,7 @@ from agents.alerting.risk import risk_score
 from agents.alerting.rules import RULE_EVENT_TYPES, Observed, observe
 from agents.alerting.surveillance import SERIES, surge_findings
 from agents.poison import Decoder
+from agents.positions import PositionKeeper
 from streams.contracts.codes import HazardFactor
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode
@@ -93,6 +94,7 @@ def register_alerting(
     factors: dict[str, HazardFactor],
     experts: set[str],
     limits: AlertLimits,
+    keeper: PositionKeeper,
     now: Callable[[], datetime] = _utc_now,
 ) -> Alerting:
     facts = app.topic(f"{app.conf.id}-alert-facts", internal=True,
@@ -115,36 +117,46 @@ def register_alerting(
 
     decoded = Decoder(registry, dead_letters, now)
 
+    async def forward_fact(message: Any) -> int:
+        event = await decoded(message, "alert-facts")
+        if event is None:
+            return 0
+        wanted = event["envelope"]["event_type"] in RULE_EVENT_TYPES
+        if wanted and event.get("enterprise_id"):
+            # no table written here: Faust flushes this before it commits the offset
+            await facts.send(key=event["enterprise_id"].encode(), value=message.value)
+        return 1
+
+    forwarding = keeper.guard("alert-facts", inputs.sources.topics)
+
     async def forward_facts(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async for incoming in stream.events():
-            event = await decoded(incoming.message, "alert-facts")
-            if event is None:
-                continue
-            wanted = event["envelope"]["event_type"] in RULE_EVENT_TYPES
-            if wanted and event.get("enterprise_id"):
-                # no table written here: Faust flushes this before it commits the offset
-                await facts.send(key=event["enterprise_id"].encode(), value=incoming.value)
-            yield 1
+            yield await forwarding.handle(incoming.message, forward_fact)
+
+    async def apply_rules(message: Any) -> int:
+        _, event = decode(registry, message.value)
+        subject = await _subject_of(event, inputs)
+        if subject is None:
+            return 0
+        history = history_table.get(subject.key) or empty_history()
+        found = observe(Observed(event, subject), history, factors, limits.rules)
+        scored = risk_score(history, limits.risk)
+        previous = history["colour"]
+        history.update(colour=scored.colour, score=scored.score)
+        if scored.colour != previous:
+            change = risk_change_event(registry, subject, scored, previous,
+                                       from_ms(history["newest"]), now())  # fmt: skip
+            await delivered(risk_changes, subject.key, change)
+        for one in found:
+            await signal(subject.key, "finding", one.as_json())
+        history_table[subject.key] = history
+        return len(found)
+
+    ruling = keeper.guard("enterprise-rules", (facts.get_topic_name(),))
 
     async def enterprise_rules(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for value in stream:
-            _, event = decode(registry, value)
-            subject = await _subject_of(event, inputs)
-            if subject is None:
-                continue
-            history = history_table.get(subject.key) or empty_history()
-            found = observe(Observed(event, subject), history, factors, limits.rules)
-            scored = risk_score(history, limits.risk)
-            previous = history["colour"]
-            history.update(colour=scored.colour, score=scored.score)
-            if scored.colour != previous:
-                change = risk_change_event(registry, subject, scored, previous,
-                                           from_ms(history["newest"]), now())  # fmt: skip
-                await delivered(risk_changes, subject.key, change)
-            for one in found:
-                await signal(subject.key, "finding", one.as_json())
-            history_table[subject.key] = history
-            yield len(found)
+        async for incoming in stream.events():
+            yield await ruling.handle(incoming.message, apply_rules)
 
     async def watch_weeks(cells: CellStore, added: Contribution, weeks: list[Window]) -> None:
         if not any(metric in added.metrics for metric in SERIES):
@@ -154,50 +166,61 @@ def register_alerting(
             for one in found:
                 await signal(one.subject.key, "finding", one.as_json())
 
+    async def forward_action(message: Any) -> int:
+        _, action = decode(registry, message.value)
+        step = {
+            "action_id": action["envelope"]["event_id"], "alert_id": action["alert_id"],
+            "step": action["step"], "actor": action["actor"],
+            "at_ms": to_ms(action["envelope"]["occurred_at"]),
+            "expert_id": action["expert_id"], "note": action["note"],
+        }  # fmt: skip
+        try:
+            key = subject_key_of(action["alert_id"])
+        except ActionRefused as refused:
+            await refuse(message.value, step, str(refused))
+            return 0
+        await signal(key, "action", step)
+        return 1
+
+    actions = app.topic(topics.actions, **RAW_TOPIC)
+    acting = keeper.guard("alert-actions", (topics.actions,))
+
     async def forward_actions(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for value in stream:
-            _, action = decode(registry, value)
-            step = {
-                "action_id": action["envelope"]["event_id"], "alert_id": action["alert_id"],
-                "step": action["step"], "actor": action["actor"],
-                "at_ms": to_ms(action["envelope"]["occurred_at"]),
-                "expert_id": action["expert_id"], "note": action["note"],
-            }  # fmt: skip
-            try:
-                key = subject_key_of(action["alert_id"])
-            except ActionRefused as refused:
-                await refuse(value, step, str(refused))
-                continue
-            await signal(key, "action", step)
-            yield 1
+        async for incoming in stream.events():
+            yield await acting.handle(incoming.message, forward_action)
 
     async def refuse(value: bytes, step: dict[str, Any], reason: str) -> None:
         letter = refused_action_event(registry, topics.actions, value, step, reason, now())
         await delivered(dead_letters, step["alert_id"], letter)
 
+    async def book_one(message: Any) -> int:
+        subject_key = (message.key or b"").decode()
+        signalled = json.loads(message.value)
+        book = book_table.get(subject_key) or empty_book()
+        changed: dict[str, Any] | None = None
+        if "finding" in signalled:
+            changed = add_finding(book, Finding.from_json(signalled["finding"]))
+        else:
+            try:
+                changed = apply_action(book, Action(**signalled["action"]), experts)
+            except ActionRefused as refused:
+                await refuse(message.value, signalled["action"], str(refused))
+        if changed is not None:
+            alert = alert_event(registry, changed, now())
+            await delivered(alerts, changed["alert_id"], alert)
+        book_table[subject_key] = book
+        return 0 if changed is None else 1
+
+    booking = keeper.guard("alert-book", (signals.get_topic_name(),))
+
     async def keep_book(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for key, value in stream.items():
-            subject_key = (key or b"").decode()
-            message = json.loads(value)
-            book = book_table.get(subject_key) or empty_book()
-            changed: dict[str, Any] | None = None
-            if "finding" in message:
-                changed = add_finding(book, Finding.from_json(message["finding"]))
-            else:
-                try:
-                    changed = apply_action(book, Action(**message["action"]), experts)
-                except ActionRefused as refused:
-                    await refuse(value, message["action"], str(refused))
-            if changed is not None:
-                alert = alert_event(registry, changed, now())
-                await delivered(alerts, changed["alert_id"], alert)
-            book_table[subject_key] = book
-            yield 0 if changed is None else 1
+        async for incoming in stream.events():
+            yield await booking.handle(incoming.message, book_one)
 
     agents = (
         app.agent(inputs.sources, name="alert-facts")(forward_facts),
         app.agent(facts, name="enterprise-rules")(enterprise_rules),
-        app.agent(app.topic(topics.actions, **RAW_TOPIC), name="alert-actions")(forward_actions),
+        app.agent(actions, name="alert-actions")(forward_actions),
         app.agent(signals, name="alert-book")(keep_book),
     )
     return Alerting(history_table, book_table, watch_weeks, agents)

@@ -28,6 +28,7 @@ from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS
 from agents.alerting.messages import SOURCE_SYSTEM
 from agents.bulletins.compose import KINDS, BulletinContent, compose, periods_from_cells
 from agents.bulletins.render import markdown_zh
+from agents.positions import PositionKeeper
 from streams.clients import read_to_end
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
@@ -82,6 +83,7 @@ def register_bulletins(
     topics: BulletinTopics,
     registry: SchemaRegistry,
     bootstrap: str,
+    keeper: PositionKeeper,
     tick_s: float = 5.0,
     settle_s: float = 10.0,
     now: Callable[[], datetime] = _utc_now,
@@ -91,17 +93,22 @@ def register_bulletins(
     schema = registry.latest("hub.bulletin")
     state = _Publishing()
 
+    async def keep_cell(message: Any) -> int:
+        cell = (message.key or b"").decode()
+        kind, *rest = cell.split("|")
+        # the city's figures: district × industry cells (an enterprise's has a fifth part)
+        if kind in KINDS and len(rest) == 3:
+            _, snapshot = decode(registry, message.value)
+            if cells.get(cell) != snapshot["metrics"]:
+                cells[cell] = snapshot["metrics"]
+                state.changes += 1
+        return 1
+
+    keeping = keeper.guard("bulletin-cells", (topics.aggregates,), topics.partitions)
+
     async def keep_cells(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for key, value in stream.items():
-            cell = (key or b"").decode()
-            kind, *rest = cell.split("|")
-            # the city's figures: district × industry cells (an enterprise's has a fifth part)
-            if kind in KINDS and len(rest) == 3:
-                _, snapshot = decode(registry, value)
-                if cells.get(cell) != snapshot["metrics"]:
-                    cells[cell] = snapshot["metrics"]
-                    state.changes += 1
-            yield 1
+        async for incoming in stream.events():
+            yield await keeping.handle(incoming.message, keep_cell)
 
     async def published() -> dict[str, str]:
         found: dict[str, str] = {}

@@ -10,6 +10,7 @@ the receiver to drop a repeat; an e-mail's Message-ID is the alert event id).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from agents.delivery.senders import (
     send_email,
 )
 from agents.delivery.subscriptions import Subscription, subscriber_topic
+from agents.positions import PositionKeeper
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode, encode
@@ -61,6 +63,7 @@ def register_delivery(
     topics: DeliveryTopics,
     registry: SchemaRegistry,
     config: DeliveryConfig,
+    keeper: PositionKeeper,
     now: Callable[[], datetime] = _utc_now,
 ) -> Any:
     done_table = app.Table("alert-deliveries", partitions=topics.partitions, **TABLE_OPTIONS)
@@ -105,22 +108,28 @@ def register_delivery(
                              "agent:alert-deliveries", payload)  # fmt: skip
         await (await dead_letters.send(key=delivery_id.encode(), value=encode(schema, letter)))
 
+    async def deliver_alert(client: httpx.AsyncClient, message: Any) -> int:
+        _, alert = decode(registry, message.value)
+        done: list[str] = list(done_table.get(alert["alert_id"]) or [])
+        sent = 0
+        for subscription in config.subscriptions:
+            delivery_id = f"{alert['envelope']['event_id']}/{subscription.name}"
+            if not subscription.matches(alert) or delivery_id in done:
+                continue
+            outcome = await deliver(client, subscription, message.value, alert, delivery_id)
+            if not outcome.delivered:
+                await undeliverable(subscription, alert, delivery_id, outcome)
+            sent += outcome.delivered
+            done.append(delivery_id)
+            done_table[alert["alert_id"]] = done
+        return sent
+
+    delivering = keeper.guard("alert-deliveries", (topics.alerts,), topics.partitions)
+
     async def deliver_alerts(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async with httpx.AsyncClient(timeout=10) as client:
-            async for value in stream:
-                _, alert = decode(registry, value)
-                done: list[str] = list(done_table.get(alert["alert_id"]) or [])
-                sent = 0
-                for subscription in config.subscriptions:
-                    delivery_id = f"{alert['envelope']['event_id']}/{subscription.name}"
-                    if not subscription.matches(alert) or delivery_id in done:
-                        continue
-                    outcome = await deliver(client, subscription, value, alert, delivery_id)
-                    if not outcome.delivered:
-                        await undeliverable(subscription, alert, delivery_id, outcome)
-                    sent += outcome.delivered
-                    done.append(delivery_id)
-                    done_table[alert["alert_id"]] = done
-                yield sent
+            deliver_with = functools.partial(deliver_alert, client)
+            async for incoming in stream.events():
+                yield await delivering.handle(incoming.message, deliver_with)
 
     return app.agent(app.topic(topics.alerts, **RAW_TOPIC), name="alert-deliveries")(deliver_alerts)

@@ -18,11 +18,13 @@ import pytest
 
 from agents.aggregation.agent import AggregationTopics, register_aggregation, register_inputs
 from agents.aggregation.windows import CITY_ZONE
+from agents.positions import PositionKeeper
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode, encode
 from streams.faust_app import make_app
 from streams.settings import HubSettings
 from tests.examples import example_record
+from tests.support import MemoryLog
 
 REGISTRY = load_registry(HubSettings().schemas_path)
 USCC = "91370211MA3C5LXX0K"
@@ -40,6 +42,11 @@ async def app(tmp_path: Path) -> AsyncIterator[faust.App]:
     consumer_thread = getattr(app.consumer, "_thread", None)
     if consumer_thread is not None:
         consumer_thread.thread_loop.close()
+
+
+def _keeper(app: faust.App) -> PositionKeeper:
+    """Every message the tests put is delivered: there is nothing to read directly."""
+    return PositionKeeper(app, MemoryLog(), TOPICS.partitions)
 
 
 def _event(event_type: str, event_id: str, occurred: datetime, **fields: Any) -> bytes:
@@ -73,7 +80,7 @@ class _Sent:
 
 async def test_snapshots_have_exact_windows_values_and_report_time(app: faust.App) -> None:
     inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
-    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, now=lambda: NOW)
+    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, _keeper(app), now=lambda: NOW)
     registry_agent = app.agents["enterprise-registry"]
     contribute, aggregate = aggregation.agents
     sent = _Sent()
@@ -140,7 +147,7 @@ async def test_an_undecodable_message_is_dead_lettered_and_the_agent_goes_on(
     app: faust.App,
 ) -> None:
     inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
-    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, now=lambda: NOW)
+    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, _keeper(app), now=lambda: NOW)
     contribute = aggregation.agents[0]
     sent = _Sent()
     occurred = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)

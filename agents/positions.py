@@ -1,0 +1,152 @@
+"""Offsets kept with state, so that every offset an agent reads is handled whatever Faust's
+consumer does.
+
+Why: across a rebalance Faust's consumer can drop messages it fetched but never delivered and
+still commit offsets past them (a CI run lost 10 contributions this way; cf. faust-streaming
+#216, #221, #312). Each guarded agent therefore records, in a changelogged table of its own
+(co-partitioned with what it reads), the last offset it handled on each partition, and:
+
+- a message whose offset jumps past the next expected one: the offsets in between are read
+  directly from the topic (committed messages only) and handled first, in log order. A
+  transaction's commit marker also leaves a gap; the direct read then finds nothing;
+- a partition whose committed offset lies past its last handled offset (the tail, where no
+  later message reveals the gap): if the direct read finds a message in between, Faust's
+  consumer is sent back to the offset after the last handled one.
+
+Handling a message twice must be harmless (every hub agent's state is idempotent): a message
+read directly may come through Faust later too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import faust
+from faust.types import TP
+
+from streams.clients import Record
+
+log = logging.getLogger(__name__)
+#: how often the tails are looked at
+TAIL_LOOK_S = 10.0
+Partition = tuple[str, int]
+#: an agent's handling of one message (a Faust message or a directly read Record)
+Handler = Callable[[Any], Awaitable[int]]
+
+
+class RangeReader(Protocol):
+    """streams/clients.PartitionReader, or an in-memory one in unit tests."""
+
+    async def read(
+        self, topic: str, partition: int, start: int, end: int, limit: int | None = None
+    ) -> list[Record]: ...
+
+    async def committed(self, group: str, partitions: list[Partition]) -> dict[Partition, int]: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Positions:
+    """One agent's last handled offset per partition of what it reads."""
+
+    agent: str
+    topics: frozenset[str]
+    table: Any  # faust.Table[str, int]: "topic|partition" -> offset
+    reader: RangeReader
+
+    def last(self, topic: str, partition: int) -> int | None:
+        found = self.table.get(f"{topic}|{partition}")
+        return None if found is None else int(found)
+
+    async def handle(self, message: Any, handler: Handler) -> int:
+        """``handler(message)``, after handling whatever the consumer passed over before it."""
+        topic, partition, offset = message.topic, message.partition, message.offset
+        last = self.last(topic, partition)
+        expected = 0 if last is None else last + 1
+        handled = 0
+        if offset > expected:
+            missed = await self.reader.read(topic, partition, expected, offset)
+            if missed:
+                log.warning(
+                    "%s: handling %d message(s) of %s[%d] at offsets %d..%d, which the "
+                    "consumer passed over", self.agent, len(missed), topic, partition,
+                    missed[0].offset, missed[-1].offset,
+                )  # fmt: skip
+            for record in missed:
+                handled += await handler(record)
+        handled += await handler(message)
+        if last is None or offset > last:
+            self.table[f"{topic}|{partition}"] = offset
+        return handled
+
+
+@dataclass
+class PositionKeeper:
+    """The guarded agents of one worker: their position tables, the direct reader they share,
+    and the look at their tails (``watch``, an app timer)."""
+
+    app: faust.App
+    reader: RangeReader
+    partitions: int
+    guards: list[Positions] = field(default_factory=list)
+    #: (last handled, group's committed offset) of tails found to hold only transaction markers
+    _clean: dict[Partition, tuple[int, int]] = field(default_factory=dict)
+    #: (last handled, rebalance count) when the consumer was sent back: once, until either moves
+    _sent_back: dict[Partition, tuple[int, int]] = field(default_factory=dict)
+
+    def guard(
+        self, agent: str, topics: tuple[str, ...], partitions: int | None = None
+    ) -> Positions:
+        """``partitions``: of ``topics``, if not the keeper's."""
+        table = self.app.Table(f"{agent}-positions", partitions=partitions or self.partitions,
+                               default=None, key_type=str)  # fmt: skip
+        positions = Positions(agent, frozenset(topics), table, self.reader)
+        self.guards.append(positions)
+        return positions
+
+    def watch(self, every_s: float = TAIL_LOOK_S) -> None:
+        self.app.timer(every_s, name="position-tails")(self.look_at_tails)
+
+        async def stop_reader(*_: Any, **__: Any) -> None:
+            await self.reader.stop()
+
+        self.app.on_before_shutdown.connect(stop_reader)
+
+    def _last_handled(self, topic: str, partition: int) -> int:
+        """The least of the guards reading ``topic`` (-1: one has handled nothing there)."""
+        lasts = [g.last(topic, partition) for g in self.guards if topic in g.topics]
+        return min(-1 if last is None else last for last in lasts)
+
+    async def look_at_tails(self) -> list[Partition]:
+        """Sends Faust's consumer back on each partition whose committed offset passed a message
+        no guard handled; returns those partitions. (Faust commits an offset only once every
+        agent reading it is done with it, and each guard records a message before that.)"""
+        if self.app.rebalancing or self.app.in_recovery:
+            return []  # the position tables are not whole yet
+        guarded = {topic for g in self.guards for topic in g.topics}
+        assigned = sorted((tp.topic, tp.partition) for tp in self.app.consumer.assignment()
+                          if tp.topic in guarded)  # fmt: skip
+        if not assigned:
+            return []
+        committed = await self.reader.committed(self.app.conf.id, assigned)
+        sent_back: list[Partition] = []
+        for tp in assigned:
+            last, end = self._last_handled(*tp), committed.get(tp, 0)
+            rebalance = (last, self.app.rebalancing_count)
+            if end <= last + 1 or self._clean.get(tp) == (last, end):
+                continue
+            if self._sent_back.get(tp) == rebalance:
+                continue  # it is being read again
+            if not await self.reader.read(*tp, last + 1, end, limit=1):
+                self._clean[tp] = (last, end)  # only markers: no need to read it again
+                continue
+            log.warning("%s[%d]: messages after offset %d were committed but never handled; "
+                        "reading them again", *tp, last)  # fmt: skip
+            await self.app.consumer.seek(TP(*tp), last + 1)
+            self._sent_back[tp] = rebalance
+            sent_back.append(tp)
+        return sent_back

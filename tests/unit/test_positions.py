@@ -1,0 +1,175 @@
+"""Offsets kept with state (agents/positions.py), broker-free: an in-memory partition log stands in
+for the direct reader and a plain object for the parts of Faust's app the tail look uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from faust.types import TP
+
+from agents.positions import PositionKeeper, Positions
+from tests.support import MemoryLog
+
+TOPIC = MemoryLog.TOPIC
+
+
+class Handled:
+    def __init__(self) -> None:
+        self.offsets: list[int] = []
+
+    async def __call__(self, message: Any) -> int:
+        self.offsets.append(message.offset)
+        return 1
+
+
+def _positions(log: MemoryLog) -> Positions:
+    return Positions("unit", frozenset({TOPIC}), {}, log)
+
+
+async def test_messages_passed_over_are_handled_first_in_log_order() -> None:
+    log = MemoryLog()
+    records = [log.append(0, f"m{i}".encode()) for i in range(6)]
+    positions, handled = _positions(log), Handled()
+
+    await positions.handle(records[0], handled)
+    count = await positions.handle(records[4], handled)  # 1..3 never delivered
+
+    assert handled.offsets == [0, 1, 2, 3, 4]
+    assert count == 4
+    assert positions.last(TOPIC, 0) == 4
+
+
+async def test_a_redelivered_message_is_handled_again_and_the_position_stays() -> None:
+    log = MemoryLog()
+    records = [log.append(0, b"m") for _ in range(4)]
+    positions, handled = _positions(log), Handled()
+    for record in records:
+        await positions.handle(record, handled)
+
+    await positions.handle(records[1], handled)  # a restart before the commit re-delivers it
+
+    assert handled.offsets == [0, 1, 2, 3, 1]
+    assert positions.last(TOPIC, 0) == 3
+    assert log.reads == []
+
+
+async def test_a_transaction_marker_is_read_past_and_nothing_is_invented() -> None:
+    log = MemoryLog()
+    first = log.append(0, b"m")
+    log.append(0, None)  # the commit marker
+    second = log.append(0, b"m")
+    positions, handled = _positions(log), Handled()
+
+    await positions.handle(first, handled)
+    await positions.handle(second, handled)
+
+    assert handled.offsets == [0, 2]
+    assert log.reads == [((TOPIC, 0), 1, 2)]
+
+
+async def test_the_first_message_seen_on_a_partition_is_checked_from_the_start() -> None:
+    log = MemoryLog()
+    records = [log.append(1, b"m") for _ in range(3)]
+    positions, handled = _positions(log), Handled()
+
+    await positions.handle(records[2], handled)  # a group that committed past 0 and 1 unread
+
+    assert handled.offsets == [0, 1, 2]
+
+
+@dataclass
+class FakeConsumer:
+    assigned: set[TP]
+    seeks: list[tuple[TP, int]] = field(default_factory=list)
+
+    def assignment(self) -> set[TP]:
+        return self.assigned
+
+    async def seek(self, tp: TP, offset: int) -> None:
+        self.seeks.append((tp, offset))
+
+
+@dataclass
+class FakeApp:
+    """What PositionKeeper asks of a Faust app."""
+
+    consumer: FakeConsumer
+    conf: Any = field(default_factory=lambda: SimpleNamespace(id="unit-app"))
+    rebalancing: bool = False
+    rebalancing_count: int = 0
+    in_recovery: bool = False
+
+    def Table(self, name: str, **_: Any) -> dict[str, int]:
+        return {}
+
+
+@pytest.fixture
+def log() -> MemoryLog:
+    return MemoryLog()
+
+
+def _keeper(log: MemoryLog) -> tuple[PositionKeeper, Positions, FakeConsumer]:
+    consumer = FakeConsumer({TP(TOPIC, 0), TP("not-guarded", 0)})
+    keeper = PositionKeeper(FakeApp(consumer), log, partitions=1)  # type: ignore[arg-type]
+    return keeper, keeper.guard("unit", (TOPIC,)), consumer
+
+
+async def test_a_tail_committed_past_unhandled_messages_is_read_again_once(
+    log: MemoryLog,
+) -> None:
+    keeper, positions, consumer = _keeper(log)
+    records = [log.append(0, b"m") for _ in range(5)]
+    for record in records[:2]:
+        await positions.handle(record, Handled())
+    log.commits[(TOPIC, 0)] = 5  # 2..4 passed over, and nothing follows to reveal it
+
+    assert await keeper.look_at_tails() == [(TOPIC, 0)]
+    assert await keeper.look_at_tails() == []  # being read again: not sent back twice
+    keeper.app.rebalancing_count += 1  # ... unless a rebalance came in between
+    assert await keeper.look_at_tails() == [(TOPIC, 0)]
+    assert consumer.seeks == [(TP(TOPIC, 0), 2)] * 2
+    await positions.handle(records[2], Handled())
+    assert (TOPIC, 0) in await keeper.look_at_tails()  # moved, still short: again
+
+
+async def test_a_partition_behind_its_end_but_not_its_commit_is_left_alone(
+    log: MemoryLog,
+) -> None:
+    keeper, positions, consumer = _keeper(log)
+    records = [log.append(0, b"m") for _ in range(6)]
+    await positions.handle(records[0], Handled())
+    log.commits[(TOPIC, 0)] = 1  # the rest is in flight: Faust has not committed it
+
+    assert await keeper.look_at_tails() == []
+    assert consumer.seeks == [] and log.reads == []
+
+
+async def test_a_tail_of_markers_only_is_read_once_and_never_sent_back(log: MemoryLog) -> None:
+    keeper, positions, consumer = _keeper(log)
+    await positions.handle(log.append(0, b"m"), Handled())
+    log.append(0, None)  # the commit marker ends the partition
+    log.commits[(TOPIC, 0)] = 2
+
+    for _ in range(3):
+        assert await keeper.look_at_tails() == []
+
+    assert consumer.seeks == []
+    assert log.reads == [((TOPIC, 0), 1, 2)]
+
+
+async def test_nothing_handled_on_a_committed_partition_is_read_from_the_start(
+    log: MemoryLog,
+) -> None:
+    keeper, _, consumer = _keeper(log)
+    for _ in range(3):
+        log.append(0, b"m")
+    log.commits[(TOPIC, 0)] = 3
+    keeper.app.in_recovery = True  # the position table may still be empty: no look
+
+    assert await keeper.look_at_tails() == []
+    keeper.app.in_recovery = False
+    assert await keeper.look_at_tails() == [(TOPIC, 0)]
+    assert consumer.seeks == [(TP(TOPIC, 0), 0)]
