@@ -1,6 +1,7 @@
-"""A message an agent cannot decode (corrupt bytes, a schema the hub does not know) is data, not
-a crash: it goes to ``hub.dlq.hub`` with the topic, partition and offset it came from, its bytes
-(as text, resident IDs masked) and the reason, and the agent goes on with the next message.
+"""A message an agent cannot decode (corrupt bytes, a schema the hub does not know) or place (an
+enterprise the registry still lacks after the wait) is data, not a crash: it goes to
+``hub.dlq.hub`` with the topic, partition and offset it came from, its bytes (as text, resident
+IDs masked) and the reason, and the agent goes on with the next message.
 
 The dead letter's event id is its position and the agent's name, so a message dead-lettered again
 after a restart counts once."""
@@ -26,7 +27,12 @@ def position_of(message: Any) -> str:
 
 
 def undecodable_letter(
-    registry: SchemaRegistry, agent: str, message: Any, reason: str, now: datetime
+    registry: SchemaRegistry,
+    agent: str,
+    message: Any,
+    reason: str,
+    now: datetime,
+    kind: str = "undecodable",
 ) -> bytes:
     position = position_of(message)
     raw = message.value if isinstance(message.value, bytes) else b""
@@ -40,7 +46,7 @@ def undecodable_letter(
     }
     schema = registry.latest(DEAD_LETTER_TYPE)
     event = build_event(DEAD_LETTER_TYPE, schema.version, "hub", "injuryhub-agents", position,
-                        f"undecodable/{agent}/{position}", now, now, f"agent:{agent}",
+                        f"{kind}/{agent}/{position}", now, now, f"agent:{agent}",
                         payload)  # fmt: skip
     return encode(schema, event)
 
@@ -58,8 +64,14 @@ class Decoder:
         try:
             return decode(self.registry, message.value, position_of(message))[1]
         except DecodeError as error:
-            letter = undecodable_letter(self.registry, agent, message, str(error), self.now())
-            key = position_of(message).encode()
-            # acknowledged before the agent moves on, so its offset never passes an unsent letter
-            await (await self.dead_letters.send(key=key, value=letter))
+            await self.reject(message, agent, str(error))
             return None
+
+    async def reject(
+        self, message: Any, agent: str, reason: str, kind: str = "undecodable"
+    ) -> None:
+        """Dead-letters ``message``; ``kind`` tells letters of one message apart."""
+        letter = undecodable_letter(self.registry, agent, message, reason, self.now(), kind)
+        key = position_of(message).encode()
+        # acknowledged before the agent moves on, so its offset never passes an unsent letter
+        await (await self.dead_letters.send(key=key, value=letter))

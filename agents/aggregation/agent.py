@@ -143,6 +143,11 @@ async def placed(inputs: HubInputs, event: dict[str, Any], wait_s: float) -> lis
     return contributions(event, inputs.place)
 
 
+def unplaced_reason(missing: LookupError, waited_s: float) -> str:
+    return (f"{missing.args[0]} (hub.enterprises) after waiting {waited_s:.0f} s: register the "
+            "enterprise, then send the event again")  # fmt: skip
+
+
 def register_aggregation(
     app: faust.App,
     inputs: HubInputs,
@@ -154,7 +159,7 @@ def register_aggregation(
     on_weeks_changed: WeeksChanged | None = None,
 ) -> Aggregation:
     """``registry_wait_s``: how long an event whose enterprise the registry does not hold yet
-    waits for it before the worker stops with the error. ``on_weeks_changed`` runs in the
+    waits for it before it is dead-lettered. ``on_weeks_changed`` runs in the
     cells agent (so it may read and write its tables) after each contribution, with its week
     (changed, or unchanged when the contribution is read again)."""
     decoded = Decoder(registry, app.topic(topics.dead_letters, **RAW_TOPIC), now)
@@ -169,7 +174,13 @@ def register_aggregation(
         event = await decoded(message, CONTRIBUTIONS)
         if event is None:
             return 0
-        added = await placed(inputs, event, registry_wait_s)
+        try:
+            added = await placed(inputs, event, registry_wait_s)
+        except LookupError as missing:
+            await decoded.reject(
+                message, CONTRIBUTIONS, unplaced_reason(missing, registry_wait_s), "unplaced"
+            )
+            return 0
         for one in added:
             key = family_key(one.district, one.industry).encode()
             # No wait for the acknowledgement: Faust flushes the producer before it

@@ -25,7 +25,7 @@ from typing import Any
 
 import faust
 
-from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS
+from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS, unplaced_reason
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.registry import REGISTRY_WAIT_S, HubInputs
 from agents.aggregation.rollup import CellStore
@@ -135,7 +135,12 @@ def register_alerting(
 
     async def apply_rules(message: Any) -> int:
         _, event = decode(registry, message.value)
-        subject = await _subject_of(event, inputs)
+        try:
+            subject = await _subject_of(event, inputs)
+        except LookupError as missing:
+            reason = unplaced_reason(missing, REGISTRY_WAIT_S)
+            await decoded.reject(message, "enterprise-rules", reason, "unplaced")
+            return 0
         if subject is None:
             return 0
         history = history_table.get(subject.key) or empty_history()

@@ -165,3 +165,27 @@ async def test_an_undecodable_message_is_dead_lettered_and_the_agent_goes_on(
     assert "unknown schema fingerprint" in letter["reasons"][0]
     assert "110105194912310021" not in letter["raw_record"] and "已遮蔽" in letter["raw_record"]
     assert len(sent.by_topic["aggregation-unit-aggregate-contributions"]) == 1  # the good one
+
+
+async def test_an_event_of_an_unregistered_enterprise_is_dead_lettered_with_what_to_do(
+    app: faust.App,
+) -> None:
+    inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
+    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, _keeper(app),
+                                       registry_wait_s=0, now=lambda: NOW)  # fmt: skip
+    contribute = aggregation.agents[0]
+    sent = _Sent()
+    occurred = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
+    unknown = "91370211MA3C5LYY0K"
+    orphan = _event("hrss.insured-headcount", "hc-9", occurred, enterprise_id=unknown)
+    with patch.object(faust.topics.Topic, "send", sent.method()):
+        async with contribute.test_context() as agent:
+            await agent.put(orphan)
+    ((_, value),) = sent.by_topic["hub.dlq.hub"]
+    letter = decode(REGISTRY, value)[1]
+    assert letter["connector"] == "agent:aggregate-contributions"
+    assert letter["position"] == f"{letter['source']}[0]@0"
+    (reason,) = letter["reasons"]
+    assert f"enterprise {unknown} of event hc-9 is not in the registry" in reason
+    assert "register the enterprise, then send the event again" in reason
+    assert "aggregation-unit-aggregate-contributions" not in sent.by_topic
