@@ -1,0 +1,50 @@
+"""The enterprise × month panel the evaluation fits: injuries, insured headcount (the exposure)
+and the month each enterprise was first trained, built from the thematic database or from any
+rows of the same shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+CITY_ZONE = ZoneInfo("Asia/Shanghai")
+PANEL_COLUMNS = ("enterprise_id", "industry", "month", "injuries", "insured", "trained_month")
+
+
+def month_of(moment: datetime) -> str:
+    """``2025-04`` of an aware moment, in the city's time."""
+    return moment.astimezone(CITY_ZONE).strftime("%Y-%m")
+
+
+def enterprise_months(
+    headcounts: Iterable[tuple[str, str, date, int]],
+    injuries: Iterable[tuple[str, datetime]],
+    trainings: Iterable[tuple[str, datetime]],
+) -> pd.DataFrame:
+    """One row per enterprise and month it reported a headcount for.
+
+    ``headcounts``: (enterprise, industry, month's first day, insured); ``injuries``: (enterprise,
+    when) of each injured worker; ``trainings``: (enterprise, when) of each training completion.
+    ``trained_month`` is the enterprise's first training month (``None``: never trained).
+    """
+    frame = pd.DataFrame(
+        [(e, industry, day.strftime("%Y-%m"), insured) for e, industry, day, insured in headcounts],
+        columns=["enterprise_id", "industry", "month", "insured"],
+    ).drop_duplicates(["enterprise_id", "month"], keep="last")
+    counted = pd.DataFrame([(e, month_of(when)) for e, when in injuries],
+                           columns=["enterprise_id", "month"])  # fmt: skip
+    per_month = counted.groupby(["enterprise_id", "month"]).size().rename("injuries")
+    frame = frame.join(per_month, on=["enterprise_id", "month"])
+    frame["injuries"] = frame["injuries"].fillna(0).astype(int)
+    first: dict[str, str] = {}
+    for enterprise, when in trainings:
+        month = month_of(when)
+        if enterprise not in first or month < first[enterprise]:
+            first[enterprise] = month
+    frame["trained_month"] = frame["enterprise_id"].map(first)
+    frame = frame[frame["insured"] > 0]
+    return frame.loc[:, list(PANEL_COLUMNS)].sort_values(["enterprise_id", "month"],
+                                                         ignore_index=True)  # fmt: skip
