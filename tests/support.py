@@ -6,11 +6,15 @@ import random
 import socket
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
+from agents.thematic.sink import ThematicDatabase
 from streams.clients import Record
+from streams.contracts.registry import load_registry
 from streams.settings import HubSettings
+from tests.examples import example_record
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: Where the test suite's own local broker keeps its state; `.ci/run` stops it from here too.
@@ -117,3 +121,16 @@ class MemoryLog:
 
     async def stop(self) -> None:
         pass
+
+
+def insert_event(database: ThematicDatabase, event_type: str, event_id: str, occurred: datetime,
+            **fields: object) -> None:  # fmt: skip
+    """One event of ``event_type`` (an example record with these fields) as the thematic sink
+    would store it."""
+    record = example_record(load_registry(HubSettings().schemas_path).latest(event_type))
+    record["envelope"].update(event_id=event_id, occurred_at=occurred)
+    record.update(fields)
+    layout = database.layouts[event_type]
+    row = layout.row(record, event_id)
+    marks = ", ".join("?" for _ in row)
+    database.connection.execute(f"INSERT INTO {layout.table} VALUES ({marks})", row)

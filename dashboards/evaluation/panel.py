@@ -5,7 +5,7 @@ rows of the same shape."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -48,3 +48,31 @@ def enterprise_months(
     frame = frame[frame["insured"] > 0]
     return frame.loc[:, list(PANEL_COLUMNS)].sort_values(["enterprise_id", "month"],
                                                          ignore_index=True)  # fmt: skip
+
+
+def _monday(moment: datetime) -> date:
+    local = moment.astimezone(CITY_ZONE).date()
+    return local - timedelta(days=local.weekday())
+
+
+def city_weeks(
+    headcounts: Iterable[tuple[str, str, date, int]], injuries: Iterable[tuple[str, datetime]]
+) -> pd.DataFrame:
+    """The city's injuries per week (Monday to Sunday, city time) with the insured headcount of
+    the week's month (the month of its Thursday, as ISO weeks are given their year): what the
+    interrupted time series fits. Weeks without a month's headcount are left out (no exposure
+    known)."""
+    months = [(day.strftime("%Y-%m"), count) for _, _, day, count in headcounts]
+    insured = pd.DataFrame(months, columns=["month", "insured"]).groupby("month")["insured"].sum()
+    starts = [_monday(when) for _, when in injuries]
+    counted = pd.Series(1, index=pd.Index(starts, name="week_start")).groupby(level=0).sum()
+    if insured.empty:
+        return pd.DataFrame(columns=["week_start", "injuries", "insured"])
+    first = pd.Timestamp(min(insured.index) + "-01")
+    last = pd.Timestamp(max(insured.index) + "-01") + pd.offsets.MonthEnd(0)
+    weeks = pd.date_range(first - pd.Timedelta(days=first.weekday()), last, freq="7D")
+    frame = pd.DataFrame({"week_start": [w.date() for w in weeks]})
+    frame["injuries"] = frame["week_start"].map(counted).fillna(0).astype(int)
+    thursdays = frame["week_start"].map(lambda d: (d + timedelta(days=3)).strftime("%Y-%m"))
+    frame["insured"] = thursdays.map(insured)
+    return frame.dropna(subset=["insured"]).reset_index(drop=True)

@@ -3,20 +3,27 @@ effect, and on simulated weekly series with a known break."""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from agents.thematic.sink import ThematicDatabase
 from connectors.synthetic.generate import YearOptions, plan_year
 from dashboards.evaluation.did import EvaluationError, training_did
 from dashboards.evaluation.its import series_break
 from dashboards.evaluation.panel import enterprise_months
+from dashboards.evaluation.thematic import panel_from_thematic, weeks_from_thematic
 from injuryhub.wiring import load_contracts
+from streams.contracts.registry import load_registry
 from streams.settings import HubSettings
+from tests.support import insert_event
 
 CODES = load_contracts(HubSettings()).codes
+REGISTRY = load_registry(HubSettings().schemas_path)
 TRUE_FALL = 0.30  # the generator's relative fall of a trained enterprise's injury rate
 
 
@@ -100,3 +107,34 @@ def test_the_series_break_interval_holds_a_known_level_change_nine_times_in_ten(
 def test_a_series_break_too_near_the_edge_is_refused() -> None:
     with pytest.raises(EvaluationError, match="at least 8 on each side"):
         series_break(_weekly(1.0, seed=1), date(2025, 12, 1))
+
+
+def test_the_panel_and_weeks_come_from_the_thematic_database(tmp_path: Path) -> None:
+    database = ThematicDatabase(tmp_path / "thematic.duckdb", REGISTRY)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    try:
+        put = functools.partial(insert_event, database)
+        put("reference.enterprise", "ent-1", start, uscc="E1", industry="C3311")
+        for month in (1, 2):
+            put("hrss.insured-headcount", f"hc-{month}", start, enterprise_id="E1",
+                month=date(2025, month, 1), insured_count=100 * month)  # fmt: skip
+        put("health.injury-treatment", "tr-1", datetime(2025, 1, 31, 17, tzinfo=UTC),
+            enterprise_id="E1")  # fmt: skip
+        put("hrss.training-completion", "px-1", datetime(2025, 1, 9, tzinfo=UTC),
+            enterprise_id="E1")  # fmt: skip
+        panel = panel_from_thematic(database.connection)
+        weeks = weeks_from_thematic(database.connection)
+    finally:
+        database.close()
+
+    assert panel.to_dict("records") == [
+        {"enterprise_id": "E1", "industry": "C3311", "month": "2025-01", "injuries": 0,
+         "insured": 100, "trained_month": "2025-01"},
+        {"enterprise_id": "E1", "industry": "C3311", "month": "2025-02", "injuries": 1,
+         "insured": 200, "trained_month": "2025-01"},
+    ]  # fmt: skip
+    assert weeks["week_start"].iloc[0] == date(2024, 12, 30)  # the Monday of 1 January
+    injured_week = weeks[weeks["injuries"] > 0]
+    assert injured_week["week_start"].tolist() == [date(2025, 1, 27)]  # 1 Feb 01:00, city time
+    assert injured_week["insured"].tolist() == [100]  # its Thursday is in January
+    assert weeks["week_start"].iloc[-1] == date(2025, 2, 24)

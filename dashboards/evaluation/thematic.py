@@ -1,0 +1,45 @@
+"""The evaluation's inputs read from the thematic database (专题库, DuckDB): its tables are the
+dashboards' contract with the hub (one per event type, named section.event_type)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import duckdb
+import pandas as pd
+
+from dashboards.evaluation.panel import city_weeks, enterprise_months
+
+INSURED = "insurance.hrss_insured_headcount"
+INJURIES = "insurance.health_injury_treatment"
+TRAINING = "training.hrss_training_completion"
+ENTERPRISES = "hub.reference_enterprise"
+
+
+def _moments(connection: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, datetime]]:
+    rows = connection.execute(
+        f"SELECT enterprise_id, epoch_ms(occurred_at) FROM {table} "  # noqa: S608 (constants)
+        "WHERE enterprise_id IS NOT NULL"
+    ).fetchall()
+    return [(e, datetime.fromtimestamp(ms / 1000, UTC)) for e, ms in rows]
+
+
+def _headcounts(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str, date, int]]:
+    return [
+        (e, industry, month, count)
+        for e, industry, month, count in connection.execute(
+            f"SELECT h.enterprise_id, coalesce(r.industry, ''), h.month, h.insured_count "  # noqa: S608
+            f"FROM {INSURED} h LEFT JOIN {ENTERPRISES} r ON r.uscc = h.enterprise_id"
+        ).fetchall()
+    ]
+
+
+def panel_from_thematic(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The enterprise × month panel (dashboards/evaluation/panel.enterprise_months)."""
+    return enterprise_months(_headcounts(connection), _moments(connection, INJURIES),
+                             _moments(connection, TRAINING))  # fmt: skip
+
+
+def weeks_from_thematic(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The city's weekly injuries and insured headcount (panel.city_weeks)."""
+    return city_weeks(_headcounts(connection), _moments(connection, INJURIES))
