@@ -1,14 +1,20 @@
 # injury-hub — every set-up step lives here so that `make demo` and `make test` work on a fresh
-# machine with Python 3.11+, Java 17+ and Maven.
+# machine with Python 3.11+, Java 17+, Maven and npm.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ECHARTS := dashboards/node_modules/echarts/dist/echarts.min.js
 
 .PHONY: setup demo test test-unit lint format bench bench-year bench-worker stop clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(ECHARTS)
 	@$(BIN)/injuryhub broker fetch
+
+# The dashboard serves ECharts itself (the machines may have no internet at run time).
+$(ECHARTS): dashboards/package.json dashboards/package-lock.json
+	npm ci --prefix dashboards --no-audit --no-fund --silent
+	@touch $(ECHARTS)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

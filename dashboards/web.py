@@ -1,14 +1,20 @@
-"""The hub's web app. For now a status page (is Kafka answering, which catalogue topics exist)
-and a health endpoint for containers; the dashboards grow here."""
+"""The hub's web app: the dashboard (three views over the thematic database, dashboards/api.py and
+dashboards/static/), a status page (is Kafka answering, which catalogue topics exist) and a
+health endpoint for containers."""
 
 from __future__ import annotations
 
+import secrets
 from html import escape
+from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from kafka.errors import KafkaError
+from starlette.middleware.sessions import SessionMiddleware
 
+from dashboards.api import Backing, api_router
 from streams.broker.readiness import registered_brokers
 from streams.settings import HubSettings
 from streams.topics.admin import existing_topics
@@ -26,8 +32,33 @@ td,th{{padding:.2em .8em;text-align:left}} .missing{{color:#b00}}</style></head>
 """
 
 
-def create_app(settings: HubSettings) -> FastAPI:
+STATIC = Path(__file__).parent / "static"
+#: ECharts as npm installs it (`make setup`): served by the app itself, no CDN
+ECHARTS = Path(__file__).parent / "node_modules" / "echarts" / "dist" / "echarts.min.js"
+
+
+def create_app(settings: HubSettings, backing: Backing | None = None) -> FastAPI:
+    """The web app; without ``backing`` only the status page and health endpoint."""
     app = FastAPI(title="injury-hub", docs_url=None, redoc_url=None)
+    secret = settings.dashboard_secret
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+        session_cookie="injuryhub_session",
+        same_site="strict",
+        https_only=False,  # loopback by default; put TLS in front for anything else
+    )
+    if backing is not None:
+        app.include_router(api_router(backing))
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+        @app.get("/vendor/echarts.min.js")
+        def echarts() -> FileResponse:
+            return FileResponse(ECHARTS, media_type="text/javascript")
+
+        @app.get("/", response_class=HTMLResponse)
+        def dashboard() -> FileResponse:
+            return FileResponse(STATIC / "index.html", media_type="text/html")
 
     @app.get("/healthz")
     def health() -> JSONResponse:
@@ -35,7 +66,7 @@ def create_app(settings: HubSettings) -> FastAPI:
         body = {"status": "ok" if brokers else "kafka unreachable", "brokers": brokers}
         return JSONResponse(body, status_code=200 if brokers else 503)
 
-    @app.get("/", response_class=HTMLResponse)
+    @app.get("/status", response_class=HTMLResponse)
     def status_page() -> HTMLResponse:
         brokers = registered_brokers(settings.bootstrap)
         try:

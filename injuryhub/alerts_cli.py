@@ -4,8 +4,6 @@ on them (acknowledge, assign an expert, verify, rectify, close), and the experts
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -16,10 +14,10 @@ from agents.aggregation.windows import CITY_ZONE
 from agents.alerting.book import STEPS
 from agents.alerting.experts import ExpertRegistryError, experts_for, load_experts
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
-from streams.clients import make_producer, read_to_end
-from streams.contracts.envelope import build_event
+from streams.alert_actions import publish_action
+from streams.clients import read_to_end
 from streams.contracts.registry import SchemaRegistry, load_registry
-from streams.contracts.wire import decode, encode
+from streams.contracts.wire import decode
 from streams.settings import HubSettings
 
 app = typer.Typer(help="Risk alerts (工伤事故风险预警) and their lifecycle.", no_args_is_help=True)
@@ -104,23 +102,3 @@ def act(
             )
         publish_action(settings, alert_id, step, by, expert, note, topic_prefix)
     console.print(f"{step} on {alert_id} sent")
-
-
-def publish_action(settings: HubSettings, alert_id: str, step: str, actor: str,
-                   expert: str | None, note: str, prefix: str = "") -> str:  # fmt: skip
-    """Publish one lifecycle step; its event id."""
-    registry = load_registry(settings.schemas_path)
-    schema = registry.latest("hub.alert-action")
-    moment = datetime.now(UTC)
-    request = str(uuid.uuid4())
-    payload = {"alert_id": alert_id, "step": step, "actor": actor, "expert_id": expert,
-               "note": note}  # fmt: skip
-    event = build_event("hub.alert-action", schema.version, "hub", "injuryhub-cli",
-                        f"cli request {request}", request, moment, moment, f"person:{actor}",
-                        payload)  # fmt: skip
-    subject_key = alert_id.split("/")[1] if alert_id.count("/") == 2 else alert_id
-    with make_producer(settings.bootstrap, "injuryhub-alerts-cli") as producer:
-        producer.send(prefix + "hub.alert-actions", key=subject_key.encode(),
-                      value=encode(schema, event)).get(timeout=30)  # fmt: skip
-    event_id: str = event["envelope"]["event_id"]
-    return event_id

@@ -10,6 +10,7 @@ from injuryhub import (
     bulletins_cli,
     connect_cli,
     connectors_cli,
+    dashboard_cli,
     demo,
     generate_cli,
     push_cli,
@@ -17,7 +18,6 @@ from injuryhub import (
     schemas_cli,
     thematic_cli,
     topics_cli,
-    web_cli,
     worker_cli,
 )
 
@@ -36,7 +36,8 @@ app.add_typer(thematic_cli.app, name="thematic")
 app.add_typer(bulletins_cli.app, name="bulletins")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
-app.command()(web_cli.web)
+app.command()(dashboard_cli.dashboard)
+app.command("dashboard-user")(dashboard_cli.dashboard_user)
 app.command()(connect_cli.connect)
 app.command("push-server")(push_cli.push_server)
 app.command("generate")(generate_cli.generate_year)

@@ -99,6 +99,21 @@ class HubSettings(BaseSettings):
         description="The thematic database (专题库, a DuckDB file) `injuryhub thematic sync` "
         "writes; unset: <state_dir>/thematic.duckdb.",
     )
+    dashboard_users_file: Path | None = Field(
+        default=None,
+        description="YAML list of dashboard users (name, role: department | analyst | admin, "
+        "department, password_hash, token_hash; see `injuryhub dashboard-user`); unset: "
+        "<state_dir>/dashboard-users.yaml.",
+    )
+    dashboard_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs dashboard session cookies; unset: a random one per start "
+        "(everyone logs in again after a restart).",
+    )
+    training_targets: dict[str, int] = Field(
+        default={"RESPONSIBLE_LEADER": 600, "SAFETY_MANAGER": 1_200, "TEAM_LEADER": 4_200},
+        description="People to train by category (JSON object); the programme's 6,000 by default.",
+    )
     pseudonym_key: SecretStr = Field(
         default=SecretStr("local-demo-key-change-me"),
         description="Per-deployment HMAC key that turns resident ID numbers into pseudonyms.",
@@ -133,6 +148,10 @@ class HubSettings(BaseSettings):
     @property
     def thematic_path(self) -> Path:
         return self.thematic_db or self.state_dir / "thematic.duckdb"
+
+    @property
+    def dashboard_users_path(self) -> Path:
+        return self.dashboard_users_file or self.state_dir / "dashboard-users.yaml"
 
     @property
     def bootstrap_list(self) -> list[str]:

@@ -39,8 +39,8 @@ from agents.aggregation.reconcile import (
     expected_monthly,
     monthly_from_snapshots,
 )
-from injuryhub.alerts_cli import publish_action
 from injuryhub.worker_process import running_worker
+from streams.alert_actions import publish_action
 from streams.clients import latest_per_key, read_to_end
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode

@@ -1,4 +1,4 @@
-"""The web app served for real by `injuryhub web`, read over HTTP on loopback."""
+"""The web app served for real by `injuryhub dashboard`, read over HTTP on loopback."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def web_url(kafka_bootstrap: str) -> Iterator[str]:
     (port,) = free_port_runs(1, runs=1)
     env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap}
     server = subprocess.Popen(
-        [sys.executable, "-m", "injuryhub", "web", "--port", str(port)],
+        [sys.executable, "-m", "injuryhub", "dashboard", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -49,7 +49,7 @@ def test_status_page_shows_kafka_and_the_topics(kafka_bootstrap: str, web_url: s
     assert health.status_code == 200
     assert health.json() == {"status": "ok", "brokers": 1}
 
-    page = httpx.get(web_url, timeout=10)
+    page = httpx.get(f"{web_url}/status", timeout=10)
     assert page.status_code == 200
     assert "工伤预防数据共享枢纽" in page.text
     assert "1 个节点在线" in page.text

@@ -50,7 +50,16 @@ def test_stop_when_nothing_runs_is_harmless() -> None:
 
 def test_every_command_is_listed_in_help() -> None:
     result = runner.invoke(app, ["--help"])
-    for command in ("broker", "topics", "worker", "demo", "web", "alerts", "bulletins", "thematic"):
+    for command in (
+        "broker",
+        "topics",
+        "worker",
+        "demo",
+        "dashboard",
+        "alerts",
+        "bulletins",
+        "thematic",
+    ):
         assert command in result.output
 
 

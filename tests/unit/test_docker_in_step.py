@@ -48,7 +48,7 @@ def test_compose_names_the_pinned_kafka_version() -> None:
     assert _compose()["services"]["kafka"]["image"] == f"apache/kafka:{KAFKA_VERSION}"
 
 
-@pytest.mark.parametrize("service", ["topics", "worker", "web", "push"])
+@pytest.mark.parametrize("service", ["topics", "worker", "dashboard", "push"])
 def test_each_app_service_runs_an_existing_cli_command(service: str) -> None:
     command = _app_services()[service]["command"]
     context = _resolve(command)
@@ -59,7 +59,7 @@ def test_unknown_commands_would_be_caught() -> None:
     with pytest.raises(AssertionError, match="no command 'serve'"):
         _resolve(["serve"])
     with pytest.raises(Exception, match="No such option: --listen"):
-        _resolve(["web", "--listen", "0.0.0.0"])
+        _resolve(["dashboard", "--listen", "0.0.0.0"])
 
 
 def test_app_services_reach_kafka_by_its_service_name() -> None:

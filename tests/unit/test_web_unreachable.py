@@ -14,7 +14,7 @@ def test_health_and_page_report_an_unreachable_kafka() -> None:
     settings = HubSettings(bootstrap_servers=f"127.0.0.1:{nothing_listens}")
     with TestClient(create_app(settings)) as client:
         health = client.get("/healthz")
-        page = client.get("/")
+        page = client.get("/status")
     assert health.status_code == 503
     assert health.json() == {"status": "kafka unreachable", "brokers": 0}
     assert page.status_code == 503

@@ -1,0 +1,237 @@
+"""The dashboard's JSON API: one endpoint per chart's data, behind a login (session cookie) or
+an API token; what a user may see and do follows dashboards/auth.py."""
+
+# No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations, and
+# they name dependencies defined inside api_router.
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+import duckdb
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel
+from sse_starlette.sse import EventSourceResponse
+
+from dashboards.auth import User, Users
+from dashboards.evaluation.did import EvaluationError, training_did
+from dashboards.evaluation.its import series_break
+from dashboards.evaluation.thematic import panel_from_thematic, weeks_from_thematic
+from dashboards.model_units import Criteria, model_unit_candidates
+from dashboards.overview import Filters, key_industry_prefixes, overview
+from dashboards.periods import Period, PeriodError
+from dashboards.risk import alerts, heat_map, ranking
+from streams.contracts.codes import CodeLists
+
+#: the department data each view is built on (beyond the hub's own, shared with everyone)
+EVALUATION_SOURCES = ("health.injury-treatment", "hrss.insured-headcount",
+                      "hrss.training-completion")  # fmt: skip
+MODEL_UNIT_SOURCES = ("emergency.accident-report", "housing.construction-accident",
+                      "transport.accident", "hrss.training-completion",
+                      "emergency.hazard-inspection", "health.od-diagnosis",
+                      "union.model-unit-nomination")  # fmt: skip
+STEPS = ("ACKNOWLEDGE", "ASSIGN", "VERIFY", "RECTIFY", "CLOSE")
+LIVE_POLL_S = 2.0
+
+
+@dataclass(frozen=True)
+class Backing:
+    """What the API reads and writes through."""
+
+    connect: Callable[[], duckdb.DuckDBPyConnection] | None  # a cursor on the thematic database
+    users: Users
+    codes: CodeLists
+    training_targets: dict[str, int]
+    publish_action: Callable[[str, str, str, str | None, str], str]  # id, step, actor, expert, note
+
+
+class Login(BaseModel):
+    name: str
+    password: str
+
+
+class Action(BaseModel):
+    step: str
+    expert_id: str | None = None
+    note: str = ""
+
+
+def api_router(backing: Backing) -> APIRouter:
+    router = APIRouter(prefix="/api")
+
+    def current_user(request: Request) -> User:
+        authorization = request.headers.get("authorization", "")
+        if authorization.lower().startswith("bearer "):
+            user = backing.users.by_token(authorization[7:].strip())
+            if user is None:
+                raise HTTPException(401, "API token not recognised / 令牌无效")
+            return user
+        name = request.session.get("user")
+        user = backing.users.by_name.get(name) if name else None
+        if user is None:
+            raise HTTPException(401, "please log in / 请先登录")
+        return user
+
+    LoggedIn = Annotated[User, Depends(current_user)]
+
+    def database() -> duckdb.DuckDBPyConnection:
+        if backing.connect is None:
+            raise HTTPException(503, "no thematic database / 专题库不可用")
+        return backing.connect()
+
+    Database = Annotated[duckdb.DuckDBPyConnection, Depends(database)]
+
+    def filters(period: str, district: str | None = None, industry: str | None = None) -> Filters:
+        """``industry``: one of the key industries' codes (MINING, CONSTRUCTION, …)."""
+        try:
+            prefixes = key_industry_prefixes(backing.codes, industry) if industry else ()
+            return Filters(Period.parse(period), district or None, prefixes)
+        except (PeriodError, LookupError) as error:
+            raise HTTPException(422, str(error.args[0])) from None
+
+    Filtered = Annotated[Filters, Depends(filters)]
+
+    def shared_with(user: User, sources: tuple[str, ...]) -> None:
+        unshared = user.unshared(sources)
+        if unshared:
+            raise HTTPException(403, f"not shared with {user.department}: {', '.join(unshared)} "
+                                     "/ 未向本部门共享")  # fmt: skip
+
+    @router.post("/login")
+    def login(body: Login, request: Request) -> dict[str, Any]:
+        user = backing.users.login(body.name, body.password)
+        if user is None:
+            raise HTTPException(401, "wrong name or password / 用户名或密码错误")
+        request.session["user"] = user.name
+        return user.public()
+
+    @router.post("/logout")
+    def logout(request: Request) -> dict[str, str]:
+        request.session.clear()
+        return {"status": "logged out"}
+
+    @router.get("/me")
+    def me(user: LoggedIn) -> dict[str, Any]:
+        return user.public()
+
+    @router.get("/filters")
+    def choices(user: LoggedIn, connection: Database) -> dict[str, Any]:
+        years = [y for (y,) in connection.execute(
+            "SELECT DISTINCT substr(kafka_key, 6, 4) FROM hub.hub_aggregate "
+            "WHERE kafka_key LIKE 'YEAR|%' ORDER BY 1").fetchall()]  # fmt: skip
+        return {
+            "years": years,
+            "districts": [
+                {"code": c.code, "zh": c.zh, "en": c.en}
+                for c in backing.codes.districts.codes.values()
+            ],
+            "industries": [
+                {"code": k.code, "zh": k.zh, "en": k.en, "divisions": sorted(k.divisions)}
+                for k in backing.codes.industries.key_industries
+            ],
+        }
+
+    @router.get("/overview")
+    def situation(user: LoggedIn, connection: Database, chosen: Filtered) -> dict[str, Any]:
+        return overview(connection, chosen, backing.codes, backing.training_targets)
+
+    @router.get("/risk/alerts")
+    def risk_alerts(user: LoggedIn, connection: Database, chosen: Filtered,
+                    closed: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+        return alerts(connection, chosen, include_closed=closed)
+
+    @router.get("/risk/ranking")
+    def risk_ranking(
+        user: LoggedIn, connection: Database, chosen: Filtered
+    ) -> list[dict[str, Any]]:
+        return ranking(connection, chosen)
+
+    @router.get("/risk/heatmap")
+    def risk_heat(user: LoggedIn, connection: Database, chosen: Filtered) -> dict[str, Any]:
+        return heat_map(connection, chosen, backing.codes)
+
+    @router.get("/evaluation")
+    def evaluation(user: LoggedIn, connection: Database,
+                   policy_date: date | None = None) -> dict[str, Any]:  # fmt: skip
+        shared_with(user, EVALUATION_SOURCES)
+        return evaluate(connection, policy_date)
+
+    @router.get("/model-units")
+    def model_units(user: LoggedIn, connection: Database, year: int) -> list[dict[str, Any]]:
+        shared_with(user, MODEL_UNIT_SOURCES)
+        return [vars(c) for c in model_unit_candidates(connection, year, Criteria())]
+
+    @router.post("/alerts/{alert_id:path}/actions")
+    def act(alert_id: str, body: Action, user: LoggedIn) -> dict[str, str]:
+        if not user.acts_on_alerts:
+            raise HTTPException(403, "only analysts and admins act on alerts / 无处置权限")
+        if body.step not in STEPS:
+            raise HTTPException(422, f"step {body.step!r}: one of {', '.join(STEPS)}")
+        event_id = backing.publish_action(alert_id, body.step, user.name, body.expert_id,
+                                          body.note)  # fmt: skip
+        return {"event_id": event_id, "status": "sent"}
+
+    @router.get("/alerts/live")
+    async def live(user: LoggedIn, request: Request) -> EventSourceResponse:
+        return EventSourceResponse(alert_revisions(backing, request))
+
+    return router
+
+
+def evaluate(connection: duckdb.DuckDBPyConnection, policy_date: date | None) -> dict[str, Any]:
+    """The training DiD and the weekly series break, each with what it means or why not."""
+    result: dict[str, Any] = {}
+    try:
+        effect = training_did(panel_from_thematic(connection))
+        result["did"] = {**vars(effect.ratio), "trained_enterprises": effect.trained_enterprises,
+                         "comparison_enterprises": effect.comparison_enterprises,
+                         "enterprise_months": effect.enterprise_months,
+                         "sentence_zh": effect.sentence("zh"),
+                         "sentence_en": effect.sentence("en")}  # fmt: skip
+    except EvaluationError as error:
+        result["did"] = {"error": str(error)}
+    weeks = weeks_from_thematic(connection)
+    if policy_date is None and not weeks.empty:
+        policy_date = weeks["week_start"].iloc[len(weeks) // 2]
+    try:
+        if policy_date is None:
+            raise EvaluationError("no weekly series: the thematic database holds no injuries")
+        found = series_break(weeks, policy_date)
+        result["its"] = {
+            "policy_date": found.policy_date.isoformat(), "level": vars(found.level),
+            "slope": vars(found.slope), "weeks_before": found.weeks_before,
+            "weeks_after": found.weeks_after,
+            "weeks": [d.isoformat() for d in found.fitted.index],
+            "observed": weeks["injuries"].tolist(),
+            "fitted": [round(v, 3) for v in found.fitted.tolist()],
+            "counterfactual": [round(v, 3) for v in found.counterfactual.tolist()],
+            "sentence_zh": found.sentence("zh"), "sentence_en": found.sentence("en"),
+        }  # fmt: skip
+    except EvaluationError as error:
+        result["its"] = {"error": str(error)}
+    return result
+
+
+async def alert_revisions(backing: Backing, request: Request) -> AsyncIterator[dict[str, str]]:
+    """Each alert revision the thematic database takes in from now on, as a server-sent event."""
+    seen: dict[str, int] = {}
+    first = True
+    while not await request.is_disconnected():
+        if backing.connect is not None:
+            rows = backing.connect().execute(
+                "SELECT alert_id, revision, severity, status, message_zh, message_en, "
+                "district, industry, enterprise_id FROM hub.hub_alert").fetchall()  # fmt: skip
+            for alert_id, revision, *rest in rows:
+                if seen.get(alert_id) == revision:
+                    continue
+                seen[alert_id] = revision
+                if not first:
+                    keys = ("severity", "status", "message_zh", "message_en", "district",
+                            "industry", "enterprise_id")  # fmt: skip
+                    fields = dict(zip(keys, rest, strict=True))
+                    body = {"alert_id": alert_id, "revision": revision, **fields}
+                    yield {"event": "alert", "data": json.dumps(body, ensure_ascii=False)}
+            first = False
+        await asyncio.sleep(LIVE_POLL_S)

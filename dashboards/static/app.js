@@ -1,0 +1,236 @@
+// The dashboard: three views over the JSON API (/api/...), ECharts served by the app itself.
+"use strict";
+
+const state = { lang: localStorage.getItem("lang") || "zh", user: null, view: "overview", charts: {} };
+// What the browser tests read: points drawn per chart, live alerts received.
+window.injuryhub = { rendered: {}, liveAlerts: 0, loaded: {} };
+
+const $ = (selector) => document.querySelector(selector);
+const t = (key) => (window.I18N[state.lang][key] ?? key);
+const number = (value, digits = 0) =>
+  value === null || value === undefined ? "—" : Number(value).toLocaleString(state.lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: digits });
+const percent = (value) => (value === null || value === undefined ? "—" : `${value > 0 ? "+" : ""}${(value * 100).toFixed(1)}%`);
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { credentials: "same-origin", headers: { "Content-Type": "application/json" }, ...options });
+  if (response.status === 401) { showLogin(); throw new Error("login"); }
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.detail || response.statusText);
+  return body;
+}
+
+function translate() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-t]").forEach((node) => { node.textContent = t(node.dataset.t); });
+}
+
+function showLogin() {
+  $("#login").hidden = false; $("#app").hidden = true; $("#logout").hidden = true; $("#who").textContent = "";
+}
+
+function chart(id, option, points) {
+  const node = document.getElementById(id);
+  const drawn = state.charts[id] || echarts.init(node);
+  state.charts[id] = drawn;
+  drawn.setOption({ animation: false, ...option }, true);
+  window.injuryhub.rendered[id] = points;
+}
+
+function filters() {
+  const query = new URLSearchParams({ period: $("#f-period").value });
+  if ($("#f-district").value) query.set("district", $("#f-district").value);
+  if ($("#f-industry").value) query.set("industry", $("#f-industry").value);
+  return query.toString();
+}
+
+async function loadFilters() {
+  const choices = await api("/api/filters");
+  const period = $("#f-period");
+  period.innerHTML = "";
+  for (const year of choices.years.slice().reverse()) {
+    period.add(new Option(year, year));
+    for (const q of [4, 3, 2, 1]) period.add(new Option(`${year}-Q${q}`, `${year}-Q${q}`));
+    for (let m = 12; m >= 1; m--) period.add(new Option(`${year}-${String(m).padStart(2, "0")}`, `${year}-${String(m).padStart(2, "0")}`));
+  }
+  for (const d of choices.districts) $("#f-district").add(new Option(state.lang === "zh" ? d.zh : d.en, d.code));
+  for (const k of choices.industries) $("#f-industry").add(new Option(state.lang === "zh" ? k.zh : k.en, k.code));
+}
+
+const FIGURES = ["insured", "recognised_injuries", "accidents", "deaths", "od_diagnoses", "injuries_per_1000_insured",
+  "deaths_per_100000_insured", "od_per_100000_insured", "hazard_rectification_rate", "training_completions"];
+
+async function renderOverview() {
+  const data = await api(`/api/overview?${filters()}`);
+  $("#figures").innerHTML = FIGURES.map((name) => {
+    const f = data.figures[name];
+    const digits = name.includes("rate") || name.includes("per_") ? 3 : 0;
+    const arrow = (c) => (c === null ? "muted" : c > 0 ? "up" : "down");
+    return `<div class="figure" data-figure="${name}"><div>${t(name)}</div><div class="value">${number(f.value, digits)}</div>
+      <div><span class="${arrow(f.change_vs_previous)}">${t("vsPrevious")} ${percent(f.change_vs_previous)}</span>
+      · <span class="${arrow(f.change_vs_year_earlier)}">${t("vsYear")} ${percent(f.change_vs_year_earlier)}</span></div></div>`;
+  }).join("");
+  const months = data.trend.map((row) => row.month);
+  chart("chart-trend", {
+    title: { text: t("trend") }, tooltip: { trigger: "axis" }, legend: { top: 25 },
+    xAxis: { type: "category", data: months }, yAxis: [{ type: "value" }, { type: "value", name: "‰" }],
+    series: ["recognised_injuries", "accidents", "od_diagnoses"].map((n) => ({ name: t(n), type: "bar", data: data.trend.map((r) => r[n]) }))
+      .concat([{ name: t("injuries_per_1000_insured"), type: "line", yAxisIndex: 1, data: data.trend.map((r) => r.injuries_per_1000_insured) }]),
+    grid: { top: 70 },
+  }, data.trend.length);
+  const bars = (id, title, rows) => chart(id, {
+    title: { text: title }, tooltip: {}, grid: { left: 110 },
+    xAxis: { type: "value" }, yAxis: { type: "category", data: rows.map((r) => r.name), inverse: true },
+    series: [{ name: t("recognised_injuries"), type: "bar", data: rows.map((r) => r.recognised_injuries || 0) }],
+  }, rows.length);
+  bars("chart-district", t("byDistrict"), data.by_district);
+  bars("chart-industry", t("byIndustry"), data.by_industry);
+  const training = data.training.by_category;
+  chart("chart-training", {
+    title: { text: `${t("training")} ${percent(data.training.coverage).replace("+", "")}` }, tooltip: {}, legend: { top: 25 },
+    xAxis: { type: "category", data: training.map((c) => t(c.category)) }, yAxis: { type: "value" },
+    series: [{ name: t("completed"), type: "bar", data: training.map((c) => c.completed) },
+      { name: t("target"), type: "bar", data: training.map((c) => c.target) }],
+    grid: { top: 70 },
+  }, training.length);
+  window.injuryhub.loaded.overview = true;
+}
+
+function alertRow(alert) {
+  const row = document.createElement("tr");
+  row.dataset.alert = alert.alert_id;
+  const message = state.lang === "zh" ? alert.message_zh : alert.message_en;
+  row.innerHTML = `<td><span class="sev sev-${alert.severity}">${alert.severity}</span></td><td>${message}</td>
+    <td class="status">${alert.status}</td><td class="acts"></td>`;
+  if (state.user && state.user.acts_on_alerts) {
+    for (const [step, label] of [["ACKNOWLEDGE", "acknowledge"], ["ASSIGN", "assign"], ["CLOSE", "close"]]) {
+      const button = document.createElement("button");
+      button.textContent = t(label);
+      button.dataset.step = step;
+      button.addEventListener("click", () => act(alert.alert_id, step, row));
+      row.querySelector(".acts").append(button);
+    }
+  }
+  return row;
+}
+
+async function act(alertId, step, row) {
+  const body = { step, note: "" };
+  if (step === "ASSIGN") body.expert_id = window.prompt(t("expertPrompt")) || null;
+  const sent = await api(`/api/alerts/${alertId}/actions`, { method: "POST", body: JSON.stringify(body) });
+  row.querySelector(".status").textContent = `${step} ✓`;
+  row.dataset.sent = sent.event_id;
+}
+
+async function renderRisk() {
+  const [alerts, ranking, heat] = await Promise.all([
+    api(`/api/risk/alerts?${filters()}`), api(`/api/risk/ranking?${filters()}`), api(`/api/risk/heatmap?${filters()}`)]);
+  const body = $("#alerts tbody");
+  body.innerHTML = "";
+  for (const alert of alerts) body.append(alertRow(alert));
+  window.injuryhub.rendered.alerts = alerts.length;
+  const max = Math.max(1, ...heat.values.map((v) => v[2]));
+  chart("chart-heatmap", {
+    title: { text: t("heatmap") }, tooltip: {}, grid: { left: 90, bottom: 60 },
+    xAxis: { type: "category", data: heat.industries }, yAxis: { type: "category", data: heat.districts },
+    visualMap: { min: 0, max, calculable: true, orient: "horizontal", left: "center", bottom: 0 },
+    series: [{ type: "heatmap", data: heat.values, label: { show: true } }],
+  }, heat.values.length);
+  const top = ranking.slice(0, 15);
+  const colours = { RED: "#c62828", ORANGE: "#ef6c00", YELLOW: "#c9a400", BLUE: "#1565c0" };
+  chart("chart-ranking", {
+    title: { text: t("ranking") }, tooltip: {}, grid: { left: 160 },
+    xAxis: { type: "value" }, yAxis: { type: "category", inverse: true, data: top.map((r) => r.name || r.enterprise_id) },
+    series: [{ type: "bar", data: top.map((r) => ({ value: r.score, itemStyle: { color: colours[r.colour] } })) }],
+  }, top.length);
+  window.injuryhub.loaded.risk = true;
+}
+
+function listenForAlerts() {
+  const source = new EventSource("/api/alerts/live");
+  source.onopen = () => { $("#live-status").textContent = t("live"); };
+  source.addEventListener("alert", (message) => {
+    const alert = JSON.parse(message.data);
+    const old = document.querySelector(`#alerts tr[data-alert="${CSS.escape(alert.alert_id)}"]`);
+    const row = alertRow(alert);
+    row.classList.add("fresh");
+    if (old) old.replaceWith(row); else $("#alerts tbody").prepend(row);
+    window.injuryhub.liveAlerts += 1;
+  });
+}
+
+async function renderEvaluation() {
+  $("#evaluation-error").textContent = "";
+  let data;
+  try { data = await api("/api/evaluation"); } catch (error) { $("#evaluation-error").textContent = error.message; return; }
+  const did = data.did;
+  $("#did-sentence").textContent = did.error || (state.lang === "zh" ? did.sentence_zh : did.sentence_en);
+  if (!did.error) {
+    chart("chart-did", {
+      title: { text: t("did") }, tooltip: {}, xAxis: { type: "category", data: [t("training")] },
+      yAxis: { type: "value", min: 0, name: "rate ratio" },
+      series: [{ type: "scatter", symbolSize: 14, data: [did.estimate],
+        markLine: { data: [{ yAxis: 1 }], symbol: "none" } },
+      { type: "custom", renderItem: (params, api) => {
+          const low = api.coord([0, did.low]); const high = api.coord([0, did.high]);
+          return { type: "line", shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style: { stroke: "#12355b", lineWidth: 3 } };
+        }, data: [[0, did.low, did.high]] }],
+    }, 1);
+  }
+  const its = data.its;
+  $("#its-sentence").textContent = its.error || (state.lang === "zh" ? its.sentence_zh : its.sentence_en);
+  if (!its.error) {
+    chart("chart-its", {
+      title: { text: t("its") }, tooltip: { trigger: "axis" }, legend: { top: 25 }, grid: { top: 70 },
+      xAxis: { type: "category", data: its.weeks }, yAxis: { type: "value" },
+      series: [{ name: t("observed"), type: "bar", data: its.observed },
+        { name: t("fitted"), type: "line", data: its.fitted, markLine: { data: [{ xAxis: its.policy_date }], symbol: "none" } },
+        { name: t("counterfactual"), type: "line", lineStyle: { type: "dashed" }, data: its.counterfactual }],
+    }, its.weeks.length);
+  }
+  const year = $("#f-period").value.slice(0, 4);
+  try {
+    const units = await api(`/api/model-units?year=${year}`);
+    $("#model-units tbody").innerHTML = units.map((u) => `<tr><td>${u.name}<br><span class="muted">${u.enterprise_id}</span></td>
+      <td>${u.district}</td><td>${Object.entries(u.evidence).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : v ?? t("none")}`).join("<br>")}</td></tr>`).join("");
+    window.injuryhub.rendered["model-units"] = units.length;
+  } catch (error) { $("#evaluation-error").textContent = error.message; }
+  window.injuryhub.loaded.evaluation = true;
+}
+
+const RENDER = { overview: renderOverview, risk: renderRisk, evaluation: renderEvaluation };
+
+async function show(view) {
+  state.view = view;
+  document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.view === view));
+  document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== `view-${view}`; });
+  await RENDER[view]();
+  Object.values(state.charts).forEach((c) => c.resize());
+}
+
+async function start() {
+  translate();
+  try { state.user = await api("/api/me"); } catch (error) { return; }
+  $("#login").hidden = true; $("#app").hidden = false; $("#logout").hidden = false;
+  $("#who").textContent = `${state.user.name} (${state.user.role}${state.user.department ? " · " + state.user.department : ""})`;
+  await loadFilters();
+  listenForAlerts();
+  await show(state.view);
+}
+
+$("#login").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  try {
+    await api("/api/login", { method: "POST", body: JSON.stringify({ name: form.get("name"), password: form.get("password") }) });
+    $("#login-error").textContent = "";
+    await start();
+  } catch (error) { $("#login-error").textContent = error.message; }
+});
+$("#logout").addEventListener("click", async () => { await api("/api/logout", { method: "POST" }); showLogin(); });
+$("#language").addEventListener("click", () => {
+  state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", state.lang); translate();
+  if (state.user) show(state.view);
+});
+document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => show(b.dataset.view)));
+["#f-period", "#f-district", "#f-industry"].forEach((s) => $(s).addEventListener("change", () => show(state.view)));
+start();
