@@ -43,6 +43,7 @@ format: setup
 	$(BIN)/ruff format .
 
 stop:
+	-@test -f .state/dashboard.pid && kill $$(cat .state/dashboard.pid) && rm -f .state/dashboard.pid
 	-@test -x $(BIN)/injuryhub && $(BIN)/injuryhub broker stop
 
 clean: stop

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,9 @@ from kafka.errors import KafkaError
 
 from connectors.synthetic.dataset import DatasetError, read_ground_truth
 from connectors.synthetic.generate import GROUND_TRUTH, GenerateError, YearOptions, latest_year
+from dashboards.auth import UsersFileError, add_user
 from injuryhub.console import UserFacingError, clear_errors, console, load_settings
+from injuryhub.dashboard_process import start_dashboard, stop_dashboard
 from injuryhub.demo_hub import (
     run_hub,
     show_aggregates,
@@ -34,6 +37,8 @@ from streams.settings import HubSettings
 from streams.topics.admin import ensure_topics
 from streams.topics.catalogue import catalogue
 
+DEMO_USER = "demo-analyst"
+
 
 def demo(
     scale: Annotated[
@@ -41,10 +46,11 @@ def demo(
     ] = 0.05,
     seed: Annotated[int, typer.Option(help="The synthetic year's seed.")] = 1,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the worker.")] = 900,
+    dashboard_port: Annotated[int, typer.Option(help="Port of the dashboard it leaves.")] = 8000,
 ) -> None:
     """Start Kafka, create the topics, generate a synthetic year, replay all seven departments'
-    connectors, run the hub's agents over it in a Faust worker (aggregates, alerts, bulletins)
-    and sync the thematic database."""
+    connectors, run the hub's agents over it in a Faust worker (aggregates, alerts, bulletins),
+    sync the thematic database and leave the dashboard running on it."""
     settings = load_settings()
     with clear_errors(
         BrokerError,
@@ -54,6 +60,7 @@ def demo(
         GenerateError,
         DatasetError,
         duckdb.Error,
+        UsersFileError,
     ):
         registry = _bring_up(settings)
         folder = _demo_year(settings, scale, seed)
@@ -67,10 +74,16 @@ def demo(
         show_aggregates(run, truth)
         show_alerts(run, truth)
         show_bulletins(run)
+        stop_dashboard(settings)  # an earlier demo's holds the thematic database
         sync_thematic(settings, registry)
+        password, _ = add_user(settings.dashboard_users_path, DEMO_USER, "analyst", None)
+        # the year is scaled: so are the programme's training targets it is compared with
+        targets = json.dumps(truth["training"]["targets_at_scale"])
+        url = start_dashboard(settings, dashboard_port, env={"INJURYHUB_TRAINING_TARGETS": targets})
     console.print(
-        "[green]the hub is up[/green]: `injuryhub alerts list`, `injuryhub thematic tables`; "
-        "the broker keeps running, `make stop` stops it."
+        f"[green]the hub is up[/green]: the dashboard is live on [bold]{url}[/bold] (log in as "
+        f"{DEMO_USER} / {password}); `injuryhub alerts list`, `injuryhub thematic tables`. "
+        "The broker and the dashboard keep running; `make stop` stops them."
     )
 
 

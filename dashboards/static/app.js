@@ -1,7 +1,7 @@
 // The dashboard: three views over the JSON API (/api/...), ECharts served by the app itself.
 "use strict";
 
-const state = { lang: localStorage.getItem("lang") || "zh", user: null, view: "overview", charts: {} };
+const state = { lang: localStorage.getItem("lang") || "zh", user: null, view: "overview", charts: {}, names: { districts: {}, industries: {} } };
 // What the browser tests read: points drawn per chart, live alerts received.
 window.injuryhub = { rendered: {}, liveAlerts: 0, loaded: {} };
 
@@ -52,8 +52,15 @@ async function loadFilters() {
     for (const q of [4, 3, 2, 1]) period.add(new Option(`${year}-Q${q}`, `${year}-Q${q}`));
     for (let m = 12; m >= 1; m--) period.add(new Option(`${year}-${String(m).padStart(2, "0")}`, `${year}-${String(m).padStart(2, "0")}`));
   }
-  for (const d of choices.districts) $("#f-district").add(new Option(state.lang === "zh" ? d.zh : d.en, d.code));
-  for (const k of choices.industries) $("#f-industry").add(new Option(state.lang === "zh" ? k.zh : k.en, k.code));
+  state.names = { districts: {}, industries: { OTHER: t("otherIndustries") } };
+  for (const d of choices.districts) {
+    $("#f-district").add(new Option(state.lang === "zh" ? d.zh : d.en, d.code));
+    state.names.districts[d.code] = state.lang === "zh" ? d.zh : d.en;
+  }
+  for (const k of choices.industries) {
+    $("#f-industry").add(new Option(state.lang === "zh" ? k.zh : k.en, k.code));
+    state.names.industries[k.code] = state.lang === "zh" ? k.zh : k.en;
+  }
 }
 
 const FIGURES = ["insured", "recognised_injuries", "accidents", "deaths", "od_diagnoses", "injuries_per_1000_insured",
@@ -71,11 +78,11 @@ async function renderOverview() {
   }).join("");
   const months = data.trend.map((row) => row.month);
   chart("chart-trend", {
-    title: { text: t("trend") }, tooltip: { trigger: "axis" }, legend: { top: 25 },
+    title: { text: t("trend") }, tooltip: { trigger: "axis" }, legend: { bottom: 0 },
     xAxis: { type: "category", data: months }, yAxis: [{ type: "value" }, { type: "value", name: "‰" }],
     series: ["recognised_injuries", "accidents", "od_diagnoses"].map((n) => ({ name: t(n), type: "bar", data: data.trend.map((r) => r[n]) }))
       .concat([{ name: t("injuries_per_1000_insured"), type: "line", yAxisIndex: 1, data: data.trend.map((r) => r.injuries_per_1000_insured) }]),
-    grid: { top: 70 },
+    grid: { top: 50, bottom: 60 },
   }, data.trend.length);
   const bars = (id, title, rows) => chart(id, {
     title: { text: title }, tooltip: {}, grid: { left: 110 },
@@ -86,11 +93,11 @@ async function renderOverview() {
   bars("chart-industry", t("byIndustry"), data.by_industry);
   const training = data.training.by_category;
   chart("chart-training", {
-    title: { text: `${t("training")} ${percent(data.training.coverage).replace("+", "")}` }, tooltip: {}, legend: { top: 25 },
+    title: { text: `${t("training")} ${percent(data.training.coverage).replace("+", "")}` }, tooltip: {}, legend: { bottom: 0 },
     xAxis: { type: "category", data: training.map((c) => t(c.category)) }, yAxis: { type: "value" },
     series: [{ name: t("completed"), type: "bar", data: training.map((c) => c.completed) },
       { name: t("target"), type: "bar", data: training.map((c) => c.target) }],
-    grid: { top: 70 },
+    grid: { top: 50, bottom: 60 },
   }, training.length);
   window.injuryhub.loaded.overview = true;
 }
@@ -131,7 +138,8 @@ async function renderRisk() {
   const max = Math.max(1, ...heat.values.map((v) => v[2]));
   chart("chart-heatmap", {
     title: { text: t("heatmap") }, tooltip: {}, grid: { left: 90, bottom: 60 },
-    xAxis: { type: "category", data: heat.industries }, yAxis: { type: "category", data: heat.districts },
+    xAxis: { type: "category", data: heat.industries.map((code) => state.names.industries[code] || code) },
+    yAxis: { type: "category", data: heat.districts.map((code) => state.names.districts[code] || code) },
     visualMap: { min: 0, max, calculable: true, orient: "horizontal", left: "center", bottom: 0 },
     series: [{ type: "heatmap", data: heat.values, label: { show: true } }],
   }, heat.values.length);
@@ -180,7 +188,7 @@ async function renderEvaluation() {
   $("#its-sentence").textContent = its.error || (state.lang === "zh" ? its.sentence_zh : its.sentence_en);
   if (!its.error) {
     chart("chart-its", {
-      title: { text: t("its") }, tooltip: { trigger: "axis" }, legend: { top: 25 }, grid: { top: 70 },
+      title: { text: t("its") }, tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { top: 50, bottom: 60 },
       xAxis: { type: "category", data: its.weeks }, yAxis: { type: "value" },
       series: [{ name: t("observed"), type: "bar", data: its.observed },
         { name: t("fitted"), type: "line", data: its.fitted, markLine: { data: [{ xAxis: its.policy_date }], symbol: "none" } },
@@ -191,10 +199,19 @@ async function renderEvaluation() {
   try {
     const units = await api(`/api/model-units?year=${year}`);
     $("#model-units tbody").innerHTML = units.map((u) => `<tr><td>${u.name}<br><span class="muted">${u.enterprise_id}</span></td>
-      <td>${u.district}</td><td>${Object.entries(u.evidence).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : v ?? t("none")}`).join("<br>")}</td></tr>`).join("");
+      <td>${state.names.districts[u.district] || u.district}</td><td>${evidence(u.evidence)}</td></tr>`).join("");
     window.injuryhub.rendered["model-units"] = units.length;
   } catch (error) { $("#evaluation-error").textContent = error.message; }
   window.injuryhub.loaded.evaluation = true;
+}
+
+function evidence(e) {
+  const parts = [
+    `${t("seriousAccidents")} ${e.serious_accidents}`, `${t("trainedCategories")} ${e.trained_categories.length}/3`,
+    `${t("hazardsOnTime")} ${e.hazards_on_time}/${e.hazards_due}`, `${t("odCases")} ${e.od_cases}`,
+  ];
+  if (e.union_nomination) parts.push(`${t("nomination")}: ${e.union_nomination}`);
+  return parts.join(" · ");
 }
 
 const RENDER = { overview: renderOverview, risk: renderRisk, evaluation: renderEvaluation };

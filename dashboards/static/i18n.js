@@ -18,7 +18,8 @@ window.I18N = {
     did: "培训效果（双重差分，率比与95%区间）", its: "周度工伤：实际、拟合与无政策反事实",
     observed: "实际", fitted: "拟合", counterfactual: "反事实", live: "实时推送已连接",
     RESPONSIBLE_LEADER: "主要负责人", SAFETY_MANAGER: "专职安全员", TEAM_LEADER: "班组长",
-    none: "无", nomination: "工会推荐",
+    none: "无", nomination: "工会推荐", otherIndustries: "其他行业", seriousAccidents: "较重事故",
+    trainedCategories: "培训类别", hazardsOnTime: "隐患按期整改", odCases: "职业病",
   },
   en: {
     title: "Work-injury prevention data hub", overview: "Situation overview", risk: "Risk early warning",
@@ -42,5 +43,7 @@ window.I18N = {
     fitted: "Fitted", counterfactual: "Counterfactual", live: "Live updates connected",
     RESPONSIBLE_LEADER: "Responsible leaders", SAFETY_MANAGER: "Safety managers",
     TEAM_LEADER: "Team leaders", none: "none", nomination: "Union nomination",
+    otherIndustries: "Other industries", seriousAccidents: "Serious accidents",
+    trainedCategories: "Training categories", hazardsOnTime: "Hazards on time", odCases: "OD cases",
   },
 };

@@ -9,7 +9,6 @@ three points ends with the same aggregates."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -21,7 +20,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,17 +32,16 @@ from kafka.structs import OffsetAndMetadata
 
 from agents.aggregation.reconcile import (
     CHECKED,
-    MonthlyCells,
     city_month,
     expected_monthly,
-    monthly_from_snapshots,
 )
 from injuryhub.worker_process import running_worker
 from streams.alert_actions import publish_action
-from streams.clients import latest_per_key, read_to_end
+from streams.clients import latest_per_key
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode
 from streams.settings import HubSettings
+from tests.pipeline import monthly_cells, read_topic, replayed_year, run_cli
 from tests.support import free_port, unique
 
 pytestmark = pytest.mark.kafka
@@ -59,47 +56,12 @@ CLUSTER_RULES = {
 SECRET = b"test-webhook-key"
 
 
-def _cli(*arguments: str, bootstrap: str) -> None:
-    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": bootstrap}
-    done = subprocess.run(
-        [sys.executable, "-m", "injuryhub", *arguments],
-        env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-@dataclass(frozen=True)
-class Year:
-    truth: dict[str, Any]
-    prefix: str
-
-
-def _replayed_year(bootstrap: str, folder: Path, seed: int, scale: float, name: str) -> Year:
-    _cli("generate", "--out", str(folder), "--year", "2025", "--seed", str(seed), "--scale",
-         str(scale), bootstrap=bootstrap)  # fmt: skip
-    truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
-    prefix = unique(name) + "."
-    _cli("replay", str(folder), "--topic-prefix", prefix, bootstrap=bootstrap)
-    return Year(truth, prefix)
-
-
-def _read(bootstrap: str, topic: str) -> list[Any]:
-    try:
-        return asyncio.run(read_to_end(bootstrap, topic))
-    except LookupError:
-        return []
-
-
-def _monthly(bootstrap: str, topic: str) -> MonthlyCells:
-    return monthly_from_snapshots(REGISTRY, latest_per_key(_read(bootstrap, topic)).values())
-
-
 def _check_rolling_and_enterprise_cells(bootstrap: str, topic: str) -> None:
     """Each pair's current rolling windows sum its day snapshots inside them; each pair's
     months equal the sums of its enterprises' months."""
     counted = [name for name in CHECKED if name != "insured"]
     snapshots = [
-        decode(REGISTRY, v or b"")[1] for v in latest_per_key(_read(bootstrap, topic)).values()
+        decode(REGISTRY, v or b"")[1] for v in latest_per_key(read_topic(bootstrap, topic)).values()
     ]
     days: dict[tuple[str, str], list[dict[str, Any]]] = {}
     months: dict[tuple[str, str, str], Counter[str]] = {}
@@ -128,7 +90,7 @@ def _check_rolling_and_enterprise_cells(bootstrap: str, topic: str) -> None:
 def _alerts(bootstrap: str, topic: str) -> dict[str, dict[str, Any]]:
     """alert id -> newest revision."""
     latest: dict[str, dict[str, Any]] = {}
-    for record in _read(bootstrap, topic):
+    for record in read_topic(bootstrap, topic):
         _, alert = decode(REGISTRY, record.value or b"")
         if alert["revision"] >= latest.get(alert["alert_id"], {"revision": 0})["revision"]:
             latest[alert["alert_id"]] = alert
@@ -139,7 +101,7 @@ def _bulletins(bootstrap: str, topic: str) -> dict[str, dict[str, Any]]:
     """period key -> its newest bulletin."""
     return {
         (key or b"").decode(): decode(REGISTRY, value or b"")[1]
-        for key, value in latest_per_key(_read(bootstrap, topic)).items()
+        for key, value in latest_per_key(read_topic(bootstrap, topic)).items()
     }
 
 
@@ -214,7 +176,7 @@ def _wait(condition: Any, worker: subprocess.Popen[bytes], log: Path, seconds: f
 def test_replayed_year_aggregates_alerts_and_deliveries(
     kafka_bootstrap: str, tmp_path: Path, peers: tuple[str, int, _Mailbox]
 ) -> None:
-    year = _replayed_year(kafka_bootstrap, tmp_path / "year", 5, 0.02, "hub")
+    year = replayed_year(kafka_bootstrap, tmp_path / "year", 5, 0.02, "hub")
     truth, prefix = year.truth, year.prefix
     expected = expected_monthly(truth)
     assert truth["accidents"]["distinct"] < truth["accidents"]["reports"]  # linked reports exist
@@ -229,7 +191,7 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
     log = tmp_path / "worker.log"
     alerts_topic = prefix + "hub.alerts"
     with running_worker(args, log, env) as worker:
-        _wait(lambda: _monthly(kafka_bootstrap, prefix + "hub.aggregates") == expected,
+        _wait(lambda: monthly_cells(kafka_bootstrap, prefix + "hub.aggregates") == expected,
               worker, log, 300)  # fmt: skip
         _wait(lambda: all(_raised(c, _alerts(kafka_bootstrap, alerts_topic))
                           for c in truth["clusters"]), worker, log, 120)  # fmt: skip
@@ -251,15 +213,17 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         assert closed["steps"][1]["expert_id"] == "EXP-002"
         # A step on a closed alert is refused, with the reason, on the hub's dead-letter topic.
         publish_action(settings, od["alert_id"], "VERIFY", "inspector-wang", None, "", prefix)
-        _wait(lambda: _read(kafka_bootstrap, prefix + "hub.dlq.hub"), worker, log, 60)
-        dead = _read(kafka_bootstrap, prefix + "hub.dlq.hub")
+        _wait(lambda: read_topic(kafka_bootstrap, prefix + "hub.dlq.hub"), worker, log, 60)
+        dead = read_topic(kafka_bootstrap, prefix + "hub.dlq.hub")
         (letter,) = [decode(REGISTRY, record.value)[1] for record in dead]
         assert letter["reasons"] == [f"alert {od['alert_id']} is CLOSED: VERIFY follows ASSIGNED"]
 
         # Deliveries: every RED revision to the webhook (signature verified by the receiver),
         # the OD cluster's revisions by e-mail, exposure alerts on the subscriber's topic.
         alerts = _alerts(kafka_bootstrap, alerts_topic)
-        revisions = [decode(REGISTRY, r.value)[1] for r in _read(kafka_bootstrap, alerts_topic)]
+        revisions = [
+            decode(REGISTRY, r.value)[1] for r in read_topic(kafka_bootstrap, alerts_topic)
+        ]
         red = {(a["alert_id"], a["revision"]) for a in revisions if a["severity"] == "RED"}
         assert red, "the year has deaths: red alerts"
         _wait(lambda: len(_Webhook.received) >= len(red), worker, log, 60)
@@ -269,8 +233,8 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         _wait(lambda: len(mailbox.subjects) >= len(od_revisions), worker, log, 60)
         assert len(mailbox.subjects) == len(od_revisions)
         exposure = [a for a in revisions if a["rule"] == "exposure-over-limit"]
-        _wait(lambda: len(_read(kafka_bootstrap, prefix + "hub.notify.health")) == len(exposure),
-              worker, log, 60)  # fmt: skip
+        notified = prefix + "hub.notify.health"
+        _wait(lambda: len(read_topic(kafka_bootstrap, notified)) == len(exposure), worker, log, 60)
 
         # Bulletins on event time: every closed week, month and quarter of the year once.
         topic = prefix + "hub.bulletins"
@@ -287,7 +251,7 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
 
     # The thematic database holds the same: every accident report, the monthly aggregates.
     database = tmp_path / "thematic.duckdb"
-    _cli("thematic", "sync", "--topic-prefix", prefix, "--db", str(database),
+    run_cli("thematic", "sync", "--topic-prefix", prefix, "--db", str(database),
          bootstrap=kafka_bootstrap)  # fmt: skip
     with duckdb.connect(str(database), read_only=True) as connection:
         reports = sum(
@@ -314,7 +278,7 @@ def test_worker_killed_three_times_ends_with_the_same_aggregates(
 ) -> None:
     """SIGKILL mid-stream at three points, restart each time: the aggregates equal the truth,
     as an uninterrupted run's do (the test above)."""
-    year = _replayed_year(kafka_bootstrap, tmp_path / "year", 6, 0.02, "aggkill")
+    year = replayed_year(kafka_bootstrap, tmp_path / "year", 6, 0.02, "aggkill")
     expected, prefix = expected_monthly(year.truth), year.prefix
     topic = prefix + "hub.aggregates"
     command = [sys.executable, "-m", "injuryhub", "worker", "--app-id", unique("aggkill-app"),
@@ -329,20 +293,22 @@ def test_worker_killed_three_times_ends_with_the_same_aggregates(
             worker = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
                                       start_new_session=True)  # fmt: skip
         deadline = time.monotonic() + 180
-        while len(_read(kafka_bootstrap, topic)) < kill_at:
+        while len(read_topic(kafka_bootstrap, topic)) < kill_at:
             assert worker.poll() is None, log.read_text()[-4000:]
             assert time.monotonic() < deadline, f"never reached {kill_at} snapshots"
             time.sleep(0.2)
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
-        assert _monthly(kafka_bootstrap, topic) != expected, "killed too late to prove anything"
+        assert monthly_cells(kafka_bootstrap, topic) != expected, (
+            "killed too late to prove anything"
+        )
     args = command[command.index("worker") + 1 :]
     settings_env = {k: env[k] for k in ("INJURYHUB_BOOTSTRAP_SERVERS", "INJURYHUB_STATE_DIR")}
     with running_worker(args, log, settings_env) as worker:
         began = time.monotonic()
         monthly: dict[str, dict[str, float]] = {}
         while time.monotonic() - began < 600:
-            monthly = _monthly(kafka_bootstrap, topic)
+            monthly = monthly_cells(kafka_bootstrap, topic)
             if monthly == expected:
                 break
             assert worker.poll() is None, log.read_text()[-4000:]
@@ -354,7 +320,7 @@ def _handled(bootstrap: str, changelog: str) -> dict[TopicPartition, int]:
     """The last offset a guarded agent handled per partition, from its position table's
     changelog (agents/positions.py)."""
     handled: dict[TopicPartition, int] = {}
-    for key, value in latest_per_key(_read(bootstrap, changelog)).items():
+    for key, value in latest_per_key(read_topic(bootstrap, changelog)).items():
         if key is not None and value is not None:
             topic, partition = json.loads(key).rsplit("|", 1)
             handled[TopicPartition(topic, int(partition))] = json.loads(value)
@@ -398,7 +364,7 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
     the group's offsets are moved past unhandled messages while the worker is down, on the
     department topics and on the internal contributions topic, one partition of each to its
     very end: the restarted worker still ends with the truth."""
-    year = _replayed_year(kafka_bootstrap, tmp_path / "year", 9, 0.02, "skip")
+    year = replayed_year(kafka_bootstrap, tmp_path / "year", 9, 0.02, "skip")
     expected, prefix = expected_monthly(year.truth), year.prefix
     topic = prefix + "hub.aggregates"
     app_id = unique("skip-app")
@@ -408,7 +374,7 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
     env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path)}
     log = tmp_path / "worker.log"
     with running_worker(args, log, env) as worker:
-        _wait(lambda: len(_read(kafka_bootstrap, topic)) >= 3_000, worker, log, 180)
+        _wait(lambda: len(read_topic(kafka_bootstrap, topic)) >= 3_000, worker, log, 180)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
     passed_over = 0
@@ -416,9 +382,9 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
         handled = _handled(kafka_bootstrap, f"{app_id}-{stage}-positions-changelog")
         passed_over += _commit_past_unhandled(kafka_bootstrap, app_id, handled, skip=40)
     assert passed_over > 100, f"only {passed_over} offsets passed over: nothing proven"
-    assert _monthly(kafka_bootstrap, topic) != expected, "stopped too late to prove anything"
+    assert monthly_cells(kafka_bootstrap, topic) != expected, "stopped too late to prove anything"
     with running_worker(args, log, env) as worker:
-        _wait(lambda: _monthly(kafka_bootstrap, topic) == expected, worker, log, 600)
+        _wait(lambda: monthly_cells(kafka_bootstrap, topic) == expected, worker, log, 600)
     assert "which the consumer passed over" in log.read_text()
     assert "committed but never handled; reading them again" in log.read_text()
 
@@ -428,7 +394,7 @@ def test_two_workers_share_the_partitions_and_the_aggregates_stay_exact(
 ) -> None:
     """Two workers of one app (each with its own stores, as on two machines) split the
     partitions between them; together they reach the truth."""
-    year = _replayed_year(kafka_bootstrap, tmp_path / "year", 8, 0.02, "pair")
+    year = replayed_year(kafka_bootstrap, tmp_path / "year", 8, 0.02, "pair")
     expected, prefix = expected_monthly(year.truth), year.prefix
     app_id = unique("pair-app")
     args = ["--app-id", app_id, "--topic-prefix", prefix,
@@ -441,12 +407,12 @@ def test_two_workers_share_the_partitions_and_the_aggregates_stay_exact(
         running_worker(args, second_log, {**env, "INJURYHUB_STATE_DIR": str(tmp_path / "b")}) as b,
     ):
         deadline = time.monotonic() + 300  # it reaches the truth in ~100 s when it does
-        monthly = _monthly(kafka_bootstrap, prefix + "hub.aggregates")
+        monthly = monthly_cells(kafka_bootstrap, prefix + "hub.aggregates")
         while monthly != expected and time.monotonic() < deadline:
             assert a.poll() is None, first_log.read_text()[-4000:]
             assert b.poll() is None, second_log.read_text()[-4000:]
             time.sleep(2)
-            monthly = _monthly(kafka_bootstrap, prefix + "hub.aggregates")
+            monthly = monthly_cells(kafka_bootstrap, prefix + "hub.aggregates")
         assert monthly == expected
         admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
         try:

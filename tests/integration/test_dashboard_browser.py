@@ -1,0 +1,206 @@
+"""The dashboard in a real browser (Debian's Chromium driven by Playwright) over a replayed year:
+a real worker, the real `injuryhub dashboard` process syncing its thematic database, every view
+drawn with data, an analyst acknowledging an alert (recorded by the worker, pushed back live),
+a department refused what is not shared with it. Screenshots go to test-artefacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from agents.aggregation.reconcile import expected_monthly
+from dashboards.auth import add_user
+from injuryhub.worker_process import running_worker
+from streams.contracts.wire import decode
+from tests.pipeline import REGISTRY, monthly_cells, read_topic, replayed_year
+from tests.support import free_port_runs
+
+pytestmark = pytest.mark.kafka
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Chromium must not try the internet (the machines have none): STACK-NOTES.md
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]  # fmt: skip
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+
+
+@dataclass(frozen=True)
+class Live:
+    url: str
+    prefix: str
+    bootstrap: str
+    secrets: dict[str, tuple[str, str]]  # user -> (password, token)
+
+
+def _ready(url: str, token: str) -> bool:
+    """The dashboard's database holds the year's aggregates and some alerts."""
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        alerts = httpx.get(f"{url}api/risk/alerts?period=2025", headers=headers, timeout=10)
+        overview = httpx.get(f"{url}api/overview?period=2025", headers=headers, timeout=10)
+    except httpx.TransportError:
+        return False
+    if alerts.status_code != 200 or overview.status_code != 200:
+        return False
+    injuries = overview.json()["figures"]["recognised_injuries"]["value"]
+    return bool(alerts.json()) and bool(injuries)
+
+
+@pytest.fixture(scope="module")
+def live(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    folder = tmp_path_factory.mktemp("dashboard")
+    year = replayed_year(kafka_bootstrap, folder / "year", 12, 0.02, "dash")
+    expected, prefix = expected_monthly(year.truth), year.prefix
+    env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(folder)}
+    users = folder / "users.yaml"
+    secrets = {name: add_user(users, name, role, dept) for name, role, dept in (
+        ("analyst", "analyst", None), ("union", "department", "union"))}  # fmt: skip
+    args = ["--topic-prefix", prefix,
+            "--intake-source", prefix + "dept.emergency.accident-report.v1",
+            "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
+    worker_log = folder / "worker.log"
+    with running_worker(args, worker_log, env) as worker:
+        deadline = time.monotonic() + 600
+        while monthly_cells(kafka_bootstrap, prefix + "hub.aggregates") != expected:
+            assert worker.poll() is None, worker_log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the worker never reached the truth"
+            time.sleep(2)
+        (port,) = free_port_runs(1, runs=1)
+        dashboard_log = folder / "dashboard.log"
+        with dashboard_log.open("wb") as out:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "injuryhub", "dashboard", "--port", str(port),
+                 "--topic-prefix", prefix],
+                env={**os.environ, **env, "INJURYHUB_DASHBOARD_USERS_FILE": str(users)},
+                stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + 120
+            while not _ready(url, secrets["analyst"][1]):
+                assert server.poll() is None, dashboard_log.read_text()[-3000:]
+                assert time.monotonic() < deadline, dashboard_log.read_text()[-3000:]
+                time.sleep(1)
+            yield Live(url, prefix, kafka_bootstrap, secrets)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            assert "Traceback" not in dashboard_log.read_text(), dashboard_log.read_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _logged_in(browser: Browser, live: Live, name: str) -> Page:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(live.url)
+    page.fill("#login input[name=name]", name)
+    page.fill("#login input[name=password]", live.secrets[name][0])
+    page.click("#login button[type=submit]")
+    page.wait_for_function("window.injuryhub.loaded.overview === true", timeout=60_000)
+    return page
+
+
+def _rendered(page: Page) -> dict[str, Any]:
+    drawn: dict[str, Any] = page.evaluate("window.injuryhub.rendered")
+    return drawn
+
+
+def _shot(page: Page, name: str) -> Path:
+    ARTEFACTS.mkdir(exist_ok=True)
+    path = ARTEFACTS / f"dashboard-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_every_view_draws_its_charts_with_data(browser: Browser, live: Live) -> None:
+    page = _logged_in(browser, live, "analyst")
+    page.select_option("#f-period", "2025")
+    page.wait_for_timeout(500)
+    page.wait_for_function("window.injuryhub.loaded.overview === true")
+    drawn = _rendered(page)
+    assert drawn["chart-trend"] == 12
+    assert drawn["chart-district"] > 1 and drawn["chart-industry"] > 1
+    assert drawn["chart-training"] == 3
+    assert page.inner_text("[data-figure=recognised_injuries] .value") not in ("", "—", "0")
+    assert "千人工伤率" in page.inner_text("#figures")
+    _shot(page, "overview")
+
+    page.click("#tabs button[data-view=risk]")
+    page.wait_for_function("window.injuryhub.loaded.risk === true", timeout=60_000)
+    drawn = _rendered(page)
+    assert drawn["alerts"] > 0 and drawn["chart-heatmap"] > 0 and drawn["chart-ranking"] > 0
+    assert page.locator("#alerts tbody tr").count() == drawn["alerts"]
+    _shot(page, "risk")
+
+    page.click("#tabs button[data-view=evaluation]")
+    page.wait_for_function("window.injuryhub.loaded.evaluation === true", timeout=120_000)
+    drawn = _rendered(page)
+    assert drawn["chart-did"] == 1 and drawn["chart-its"] > 40
+    assert "95% 区间" in page.inner_text("#did-sentence")
+    assert page.inner_text("#evaluation-error") == ""
+    _shot(page, "evaluation")
+
+    page.click("#language")
+    page.wait_for_function("window.injuryhub.loaded.evaluation === true")
+    assert page.inner_text("#tabs button[data-view=overview]") == "Situation overview"
+    assert "95% interval" in page.inner_text("#did-sentence")
+    page.close()
+
+
+def test_an_analyst_acknowledges_an_alert_and_the_new_revision_arrives_live(
+    browser: Browser, live: Live
+) -> None:
+    page = _logged_in(browser, live, "analyst")
+    page.click("#tabs button[data-view=risk]")
+    page.wait_for_function("window.injuryhub.loaded.risk === true", timeout=60_000)
+    page.wait_for_function("document.querySelector('#live-status').textContent !== ''")
+    row = page.locator("#alerts tbody tr").first
+    alert_id = row.get_attribute("data-alert")
+    assert alert_id
+    row.locator("button[data-step=ACKNOWLEDGE]").click()
+    page.wait_for_function(
+        f"document.querySelector('#alerts tr[data-alert=\"{alert_id}\"]').dataset.sent"
+    )
+
+    # The worker applies the step and publishes a new revision; the dashboard pushes it.
+    page.wait_for_function("window.injuryhub.liveAlerts > 0", timeout=90_000)
+    status = page.locator(f'#alerts tr[data-alert="{alert_id}"] .status')
+    status.wait_for()
+    page.wait_for_function(
+        f"document.querySelector('#alerts tr[data-alert=\"{alert_id}\"] .status').textContent"
+        " === 'ACKNOWLEDGED'", timeout=90_000)  # fmt: skip
+    revisions = [decode(REGISTRY, r.value)[1]
+                 for r in read_topic(live.bootstrap, live.prefix + "hub.alerts")]  # fmt: skip
+    newest = max((a for a in revisions if a["alert_id"] == alert_id), key=lambda a: a["revision"])
+    assert newest["status"] == "ACKNOWLEDGED"
+    assert newest["steps"][-1]["actor"] == "analyst"
+    _shot(page, "acknowledged")
+    page.close()
+
+
+def test_a_department_is_refused_a_view_built_on_data_not_shared_with_it(
+    browser: Browser, live: Live
+) -> None:
+    page = _logged_in(browser, live, "union")
+    assert page.locator("#alerts tbody button").count() == 0  # 工会 does not act on alerts
+    page.click("#tabs button[data-view=evaluation]")
+    page.wait_for_function("document.querySelector('#evaluation-error').textContent !== ''")
+    assert "health.injury-treatment" in page.inner_text("#evaluation-error")
+    page.close()

@@ -1,0 +1,59 @@
+"""Helpers for integration tests that run the hub end to end on a real broker: a generated year
+replayed under a fresh topic prefix, topics read back, the monthly aggregates as published."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agents.aggregation.reconcile import MonthlyCells, monthly_from_snapshots
+from streams.clients import latest_per_key, read_to_end
+from streams.contracts.registry import load_registry
+from streams.settings import HubSettings
+from tests.support import unique
+
+REGISTRY = load_registry(HubSettings().schemas_path)
+
+
+def run_cli(*arguments: str, bootstrap: str) -> None:
+    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": bootstrap}
+    done = subprocess.run(
+        [sys.executable, "-m", "injuryhub", *arguments],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@dataclass(frozen=True)
+class Year:
+    truth: dict[str, Any]
+    prefix: str
+
+
+def replayed_year(bootstrap: str, folder: Path, seed: int, scale: float, name: str) -> Year:
+    """A generated year replayed onto topics under a fresh prefix, with its ground truth."""
+    run_cli("generate", "--out", str(folder), "--year", "2025", "--seed", str(seed), "--scale",
+            str(scale), bootstrap=bootstrap)  # fmt: skip
+    truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+    prefix = unique(name) + "."
+    run_cli("replay", str(folder), "--topic-prefix", prefix, bootstrap=bootstrap)
+    return Year(truth, prefix)
+
+
+def read_topic(bootstrap: str, topic: str) -> list[Any]:
+    """Every committed message of ``topic`` (none if it does not exist yet)."""
+    try:
+        return asyncio.run(read_to_end(bootstrap, topic))
+    except LookupError:
+        return []
+
+
+def monthly_cells(bootstrap: str, topic: str) -> MonthlyCells:
+    """The monthly district × industry aggregates as ``topic`` (hub.aggregates) holds them."""
+    return monthly_from_snapshots(REGISTRY, latest_per_key(read_topic(bootstrap, topic)).values())
