@@ -103,11 +103,10 @@ def key_figures(connection: duckdb.DuckDBPyConnection, filters: Filters) -> dict
 
 
 def trend(connection: duckdb.DuckDBPyConnection, filters: Filters) -> list[dict[str, Any]]:
-    """The period's year month by month (for a month: its year up to it)."""
+    """The period's year month by month, up to the period's last month."""
     period = filters.period
     months = Period(period.year).months()
-    if period.month:
-        months = months[: period.month]
+    months = months[: months.index(period.months()[-1]) + 1]
     series = []
     for label in months:
         month_totals = totals(cells(connection, Period.parse(label), filters))

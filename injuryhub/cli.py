@@ -14,6 +14,7 @@ from injuryhub import (
     demo,
     generate_cli,
     push_cli,
+    quarterly_cli,
     replay_cli,
     schemas_cli,
     thematic_cli,
@@ -37,6 +38,7 @@ app.add_typer(bulletins_cli.app, name="bulletins")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(dashboard_cli.dashboard)
+app.command()(quarterly_cli.quarterly)
 app.command("dashboard-user")(dashboard_cli.dashboard_user)
 app.command()(connect_cli.connect)
 app.command("push-server")(push_cli.push_server)

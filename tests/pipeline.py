@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,11 +48,13 @@ def replayed_year(bootstrap: str, folder: Path, seed: int, scale: float, name: s
 
 
 def read_topic(bootstrap: str, topic: str) -> list[Any]:
-    """Every committed message of ``topic`` (none if it does not exist yet)."""
-    try:
-        return asyncio.run(read_to_end(bootstrap, topic))
-    except LookupError:
-        return []
+    """Every committed message of ``topic`` (none if it does not exist yet). Read on a thread of
+    its own: the caller's thread may be running an event loop (Playwright's sync API does)."""
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            return pool.submit(asyncio.run, read_to_end(bootstrap, topic)).result()
+        except LookupError:
+            return []
 
 
 def monthly_cells(bootstrap: str, topic: str) -> MonthlyCells:

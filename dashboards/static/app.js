@@ -174,8 +174,8 @@ async function renderEvaluation() {
   $("#did-sentence").textContent = did.error || (state.lang === "zh" ? did.sentence_zh : did.sentence_en);
   if (!did.error) {
     chart("chart-did", {
-      title: { text: t("did") }, tooltip: {}, xAxis: { type: "category", data: [t("training")] },
-      yAxis: { type: "value", min: 0, name: "rate ratio" },
+      title: { text: t("did") }, tooltip: {}, xAxis: { type: "category", data: [t("trainedEnterprises")] },
+      yAxis: { type: "value", min: 0, max: Math.ceil(Math.max(1.2, did.high * 1.1) * 10) / 10, name: t("rateRatio") },
       series: [{ type: "scatter", symbolSize: 14, data: [did.estimate],
         markLine: { data: [{ yAxis: 1 }], symbol: "none" } },
       { type: "custom", renderItem: (params, api) => {
@@ -220,6 +220,7 @@ async function show(view) {
   state.view = view;
   document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.view === view));
   document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== `view-${view}`; });
+  window.injuryhub.loaded[view] = false;
   await RENDER[view]();
   Object.values(state.charts).forEach((c) => c.resize());
 }

@@ -20,6 +20,7 @@ window.I18N = {
     RESPONSIBLE_LEADER: "主要负责人", SAFETY_MANAGER: "专职安全员", TEAM_LEADER: "班组长",
     none: "无", nomination: "工会推荐", otherIndustries: "其他行业", seriousAccidents: "较重事故",
     trainedCategories: "培训类别", hazardsOnTime: "隐患按期整改", odCases: "职业病",
+    trainedEnterprises: "培训企业（对照同行业未培训企业）", rateRatio: "率比",
   },
   en: {
     title: "Work-injury prevention data hub", overview: "Situation overview", risk: "Risk early warning",
@@ -45,5 +46,6 @@ window.I18N = {
     TEAM_LEADER: "Team leaders", none: "none", nomination: "Union nomination",
     otherIndustries: "Other industries", seriousAccidents: "Serious accidents",
     trainedCategories: "Training categories", hazardsOnTime: "Hazards on time", odCases: "OD cases",
+    trainedEnterprises: "Trained enterprises (against untrained peers)", rateRatio: "rate ratio",
   },
 };
