@@ -25,7 +25,7 @@ from streams.contracts.codes import CodeLists
 
 #: the department data each view is built on (beyond the hub's own, shared with everyone)
 EVALUATION_SOURCES = ("health.injury-treatment", "hrss.insured-headcount",
-                      "hrss.training-completion")  # fmt: skip
+                      "hrss.training-completion", "finance.fund-disbursement")  # fmt: skip
 MODEL_UNIT_SOURCES = ("emergency.accident-report", "housing.construction-accident",
                       "transport.accident", "hrss.training-completion",
                       "emergency.hazard-inspection", "health.od-diagnosis",
@@ -43,11 +43,18 @@ class Backing:
     codes: CodeLists
     training_targets: dict[str, int]
     publish_action: Callable[[str, str, str, str | None, str], str]  # id, step, actor, expert, note
+    #: the subscriptions file's text, and saving a new one (ValueError: why it is refused)
+    read_subscriptions: Callable[[], str] = lambda: '{"subscriptions": []}'
+    save_subscriptions: Callable[[str], None] | None = None
 
 
 class Login(BaseModel):
     name: str
     password: str
+
+
+class SubscriptionsText(BaseModel):
+    text: str
 
 
 class Action(BaseModel):
@@ -170,6 +177,28 @@ def api_router(backing: Backing) -> APIRouter:
         event_id = backing.publish_action(alert_id, body.step, user.name, body.expert_id,
                                           body.note)  # fmt: skip
         return {"event_id": event_id, "status": "sent"}
+
+    def admin(user: User) -> None:
+        if not user.manages_subscriptions:
+            raise HTTPException(403, "only admins manage subscriptions / 仅管理员可管理订阅")
+
+    @router.get("/subscriptions")
+    def subscriptions(user: LoggedIn) -> dict[str, str]:
+        admin(user)
+        return {"text": backing.read_subscriptions()}
+
+    @router.put("/subscriptions")
+    def save(body: SubscriptionsText, user: LoggedIn) -> dict[str, str]:
+        admin(user)
+        if backing.save_subscriptions is None:
+            raise HTTPException(409, "INJURYHUB_SUBSCRIPTIONS_FILE is not set: nowhere to save")
+        try:
+            backing.save_subscriptions(body.text)
+        except ValueError as refused:
+            raise HTTPException(422, str(refused)) from None
+        return {
+            "status": "saved: the worker applies it when it restarts / 已保存，worker 重启后生效"
+        }
 
     @router.get("/alerts/live")
     async def live(user: LoggedIn, request: Request) -> EventSourceResponse:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Callable
 from typing import Annotated
 
 import duckdb
@@ -14,6 +15,7 @@ import typer
 import uvicorn
 from kafka.errors import KafkaError
 
+from agents.delivery.subscriptions import SubscriptionError, load_subscriptions
 from agents.thematic.sink import ThematicDatabase, sink_topics, sync
 from dashboards.api import Backing
 from dashboards.auth import ROLES, UsersFileError, add_user, load_users
@@ -39,7 +41,31 @@ def keep_synced(database: ThematicDatabase, bootstrap: str, prefix: str, every_s
         stop.wait(every_s)
 
 
+def subscription_file(settings: HubSettings) -> tuple[Callable[[], str],
+                                                      Callable[[str], None] | None]:  # fmt: skip
+    """Reading and (validated, atomically) replacing the subscriptions file."""
+    path = settings.subscriptions_file
+    if path is None:
+        return (lambda: '{"subscriptions": []}'), None
+
+    def read() -> str:
+        return path.read_text(encoding="utf-8") if path.exists() else '{"subscriptions": []}'
+
+    def save(text: str) -> None:
+        draft = path.with_name(path.name + ".draft")
+        draft.write_text(text, encoding="utf-8")
+        try:
+            load_subscriptions(draft)
+        except SubscriptionError as refused:
+            draft.unlink()
+            raise ValueError(str(refused).replace(str(draft), "the subscriptions")) from None
+        draft.replace(path)
+
+    return read, save
+
+
 def build_backing(settings: HubSettings, database: ThematicDatabase, prefix: str) -> Backing:
+    read_subscriptions, save_subscriptions = subscription_file(settings)
     return Backing(
         connect=database.connection.cursor,
         users=load_users(settings.dashboard_users_path),
@@ -48,6 +74,8 @@ def build_backing(settings: HubSettings, database: ThematicDatabase, prefix: str
         publish_action=functools.partial(
             publish_action, settings, prefix=prefix, source_system="injuryhub-dashboard"
         ),
+        read_subscriptions=read_subscriptions,
+        save_subscriptions=save_subscriptions,
     )
 
 

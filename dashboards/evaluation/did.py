@@ -27,52 +27,65 @@ from dashboards.evaluation.effect import RateRatio, sentence_en, sentence_zh
 TERM = "trained_after"
 
 
+#: what an enterprise receives, the panel column of its first month, and the sentences' words
+INTERVENTIONS = {
+    "training": ("trained_month", ("培训后企业的工伤发生率",
+                                   "同行业未培训（或尚未培训）企业同期水平"),
+                 ("After training, an enterprise's injury rate",
+                  "that of comparable untrained ones in the same months")),
+    "funding": ("funded_month", ("获得工伤预防费拨付后企业的工伤发生率",
+                                 "同行业未获拨付企业同期水平"),
+                ("After receiving prevention funds, an enterprise's injury rate",
+                 "that of comparable unfunded ones in the same months")),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class TrainingEffect:
-    """The DiD estimate and what it rests on."""
+    """The DiD estimate and what it rests on (``intervention``: training or funding)."""
 
     ratio: RateRatio
-    trained_enterprises: int
+    trained_enterprises: int  # the enterprises that received it
     comparison_enterprises: int
     enterprise_months: int
+    intervention: str = "training"
 
     def sentence(self, language: str = "zh") -> str:
+        _, words_zh, words_en = INTERVENTIONS[self.intervention]
         if language == "zh":
-            return sentence_zh(self.ratio, "培训后企业的工伤发生率",
-                               "同行业未培训（或尚未培训）企业同期水平")  # fmt: skip
-        return sentence_en(self.ratio, "After training, an enterprise's injury rate",
-                           "that of comparable untrained ones in the same months")  # fmt: skip
+            return sentence_zh(self.ratio, *words_zh)
+        return sentence_en(self.ratio, *words_en)
 
 
 class EvaluationError(ValueError):
     """The data cannot carry the estimate (with what is missing)."""
 
 
-def comparable_panel(panel: pd.DataFrame) -> pd.DataFrame:
-    """The rows the estimate uses: trained enterprises and the untrained ones of their
-    industries, with at least one injury in the period."""
-    trained = panel["trained_month"].notna()
+def comparable_panel(panel: pd.DataFrame, column: str = "trained_month") -> pd.DataFrame:
+    """The rows the estimate uses: enterprises that received the intervention (first month in
+    ``column``) and those of their industries that did not, with at least one injury."""
+    trained = panel[column].notna()
     industries = set(panel.loc[trained, "industry"])
     kept = panel[trained | panel["industry"].isin(industries)].copy()
     injured = kept.groupby("enterprise_id")["injuries"].transform("sum") > 0
     kept = kept[injured]
-    kept[TERM] = (kept["trained_month"].notna() & (kept["month"] > kept["trained_month"])).astype(
-        float
-    )
+    after = kept["month"] > kept[column].fillna("9999-12")  # never: no month is after it
+    kept[TERM] = (kept[column].notna() & after).astype(float)
     return kept
 
 
-def training_did(panel: pd.DataFrame) -> TrainingEffect:
-    """The rate ratio of injuries after training (enterprise_months panel, dashboards/
-    evaluation/panel.py). Raises EvaluationError when the panel has no trained enterprise with
-    months after training or no comparison enterprise."""
-    data = comparable_panel(panel)
-    trained = data.loc[data["trained_month"].notna(), "enterprise_id"].nunique()
-    comparison = data.loc[data["trained_month"].isna(), "enterprise_id"].nunique()
+def training_did(panel: pd.DataFrame, intervention: str = "training") -> TrainingEffect:
+    """The rate ratio of injuries after the intervention (enterprise_months panel, dashboards/
+    evaluation/panel.py). Raises EvaluationError when no enterprise that received it has
+    months after it, or no comparison enterprise is left."""
+    column = INTERVENTIONS[intervention][0]
+    data = comparable_panel(panel, column)
+    trained = data.loc[data[column].notna(), "enterprise_id"].nunique()
+    comparison = data.loc[data[column].isna(), "enterprise_id"].nunique()
     if not data[TERM].any():
-        raise EvaluationError("no trained enterprise with an injury and months after training")
+        raise EvaluationError(f"no enterprise with an injury and months after {intervention}")
     if comparison == 0:
-        raise EvaluationError("no untrained enterprise with an injury in the trained industries")
+        raise EvaluationError(f"no comparison enterprise with an injury (for {intervention})")
     design = pd.get_dummies(data[["enterprise_id", "month"]], drop_first=True, dtype=float)
     design.insert(0, TERM, data[TERM].to_numpy())
     design = sm.add_constant(design, has_constant="add")
@@ -85,4 +98,4 @@ def training_did(panel: pd.DataFrame) -> TrainingEffect:
     )
     robust = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
     ratio = RateRatio.wider_of(TERM, robust, model.fit(scale="X2"))
-    return TrainingEffect(ratio, trained, comparison, len(data))
+    return TrainingEffect(ratio, trained, comparison, len(data), intervention)

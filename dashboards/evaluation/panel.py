@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 CITY_ZONE = ZoneInfo("Asia/Shanghai")
-PANEL_COLUMNS = ("enterprise_id", "industry", "month", "injuries", "insured", "trained_month")
+PANEL_COLUMNS = ("enterprise_id", "industry", "month", "injuries", "insured", "trained_month",
+                 "funded_month")  # fmt: skip
 
 
 def month_of(moment: datetime) -> str:
@@ -19,16 +20,27 @@ def month_of(moment: datetime) -> str:
     return moment.astimezone(CITY_ZONE).strftime("%Y-%m")
 
 
+def _first_months(moments: Iterable[tuple[str, datetime]]) -> dict[str, str]:
+    first: dict[str, str] = {}
+    for enterprise, when in moments:
+        month = month_of(when)
+        if enterprise not in first or month < first[enterprise]:
+            first[enterprise] = month
+    return first
+
+
 def enterprise_months(
     headcounts: Iterable[tuple[str, str, date, int]],
     injuries: Iterable[tuple[str, datetime]],
     trainings: Iterable[tuple[str, datetime]],
+    fundings: Iterable[tuple[str, datetime]] = (),
 ) -> pd.DataFrame:
     """One row per enterprise and month it reported a headcount for.
 
     ``headcounts``: (enterprise, industry, month's first day, insured); ``injuries``: (enterprise,
     when) of each injured worker; ``trainings``: (enterprise, when) of each training completion.
-    ``trained_month`` is the enterprise's first training month (``None``: never trained).
+    ``trained_month`` is the enterprise's first training month (``None``: never trained);
+    ``funded_month`` its first prevention-fund payment's (``fundings``: (payee, when)).
     """
     frame = pd.DataFrame(
         [(e, industry, day.strftime("%Y-%m"), insured) for e, industry, day, insured in headcounts],
@@ -39,12 +51,9 @@ def enterprise_months(
     per_month = counted.groupby(["enterprise_id", "month"]).size().rename("injuries")
     frame = frame.join(per_month, on=["enterprise_id", "month"])
     frame["injuries"] = frame["injuries"].fillna(0).astype(int)
-    first: dict[str, str] = {}
-    for enterprise, when in trainings:
-        month = month_of(when)
-        if enterprise not in first or month < first[enterprise]:
-            first[enterprise] = month
-    frame["trained_month"] = frame["enterprise_id"].map(first)
+    for column, moments in (("trained_month", trainings), ("funded_month", fundings)):
+        months = frame["enterprise_id"].map(_first_months(moments)).astype(object)
+        frame[column] = months.where(months.notna(), None)
     frame = frame[frame["insured"] > 0]
     return frame.loc[:, list(PANEL_COLUMNS)].sort_values(["enterprise_id", "month"],
                                                          ignore_index=True)  # fmt: skip

@@ -1,5 +1,6 @@
-"""The evaluation as the dashboard and the report show it: the training DiD and the weekly series
-break on the thematic database, each with its sentences, or the reason it cannot be estimated."""
+"""The evaluation as the dashboard and the report show it: the DiD of training and of prevention
+funds (where the data allow: payments to registered enterprises) and the weekly series break on
+the thematic database, each with its sentences, or the reason it cannot be estimated."""
 
 from __future__ import annotations
 
@@ -16,15 +17,17 @@ from dashboards.evaluation.thematic import panel_from_thematic, weeks_from_thema
 def evaluate(connection: duckdb.DuckDBPyConnection, policy_date: date | None) -> dict[str, Any]:
     """The training DiD and the weekly series break, each with what it means or why not."""
     result: dict[str, Any] = {}
-    try:
-        effect = training_did(panel_from_thematic(connection))
-        result["did"] = {**vars(effect.ratio), "trained_enterprises": effect.trained_enterprises,
-                         "comparison_enterprises": effect.comparison_enterprises,
-                         "enterprise_months": effect.enterprise_months,
-                         "sentence_zh": effect.sentence("zh"),
-                         "sentence_en": effect.sentence("en")}  # fmt: skip
-    except EvaluationError as error:
-        result["did"] = {"error": str(error)}
+    panel = panel_from_thematic(connection)
+    for key, intervention in (("did", "training"), ("funds", "funding")):
+        try:
+            effect = training_did(panel, intervention)
+            result[key] = {**vars(effect.ratio), "trained_enterprises": effect.trained_enterprises,
+                           "comparison_enterprises": effect.comparison_enterprises,
+                           "enterprise_months": effect.enterprise_months,
+                           "sentence_zh": effect.sentence("zh"),
+                           "sentence_en": effect.sentence("en")}  # fmt: skip
+        except EvaluationError as error:
+            result[key] = {"error": str(error)}
     weeks = weeks_from_thematic(connection)
     # Without a date: mid-series, the most even split (the programme rolls out all year).
     if policy_date is None and not weeks.empty:

@@ -13,13 +13,15 @@ from dashboards.evaluation.panel import city_weeks, enterprise_months
 INSURED = "insurance.hrss_insured_headcount"
 INJURIES = "insurance.health_injury_treatment"
 TRAINING = "training.hrss_training_completion"
+FUNDS = "funds.finance_fund_disbursement"
 ENTERPRISES = "hub.reference_enterprise"
 
 
-def _moments(connection: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, datetime]]:
+def _moments(connection: duckdb.DuckDBPyConnection, table: str,
+             column: str = "enterprise_id") -> list[tuple[str, datetime]]:  # fmt: skip
     rows = connection.execute(
-        f"SELECT enterprise_id, epoch_ms(occurred_at) FROM {table} "  # noqa: S608 (constants)
-        "WHERE enterprise_id IS NOT NULL"
+        f"SELECT {column}, epoch_ms(occurred_at) FROM {table} "  # noqa: S608 (constants)
+        f"WHERE {column} IS NOT NULL"
     ).fetchall()
     return [(e, datetime.fromtimestamp(ms / 1000, UTC)) for e, ms in rows]
 
@@ -37,7 +39,8 @@ def _headcounts(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str, d
 def panel_from_thematic(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The enterprise × month panel (dashboards/evaluation/panel.enterprise_months)."""
     return enterprise_months(_headcounts(connection), _moments(connection, INJURIES),
-                             _moments(connection, TRAINING))  # fmt: skip
+                             _moments(connection, TRAINING),
+                             _moments(connection, FUNDS, "payee_uscc"))  # fmt: skip
 
 
 def weeks_from_thematic(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:

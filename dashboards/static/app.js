@@ -150,7 +150,18 @@ async function renderRisk() {
     xAxis: { type: "value" }, yAxis: { type: "category", inverse: true, data: top.map((r) => r.name || r.enterprise_id) },
     series: [{ type: "bar", data: top.map((r) => ({ value: r.score, itemStyle: { color: colours[r.colour] } })) }],
   }, top.length);
+  if (state.user.role === "admin") {
+    $("#subscriptions").hidden = false;
+    $("#subscriptions-text").value = (await api("/api/subscriptions")).text;
+  }
   window.injuryhub.loaded.risk = true;
+}
+
+async function saveSubscriptions() {
+  try {
+    const saved = await api("/api/subscriptions", { method: "PUT", body: JSON.stringify({ text: $("#subscriptions-text").value }) });
+    $("#subscriptions-status").textContent = saved.status;
+  } catch (error) { $("#subscriptions-status").textContent = error.message; }
 }
 
 function listenForAlerts() {
@@ -172,6 +183,8 @@ async function renderEvaluation() {
   try { data = await api("/api/evaluation"); } catch (error) { $("#evaluation-error").textContent = error.message; return; }
   const did = data.did;
   $("#did-sentence").textContent = did.error || (state.lang === "zh" ? did.sentence_zh : did.sentence_en);
+  const funds = data.funds;
+  $("#funds-sentence").textContent = `${t("fundsEffect")}: ${funds.error || (state.lang === "zh" ? funds.sentence_zh : funds.sentence_en)}`;
   if (!did.error) {
     chart("chart-did", {
       title: { text: t("did") }, tooltip: {}, xAxis: { type: "category", data: [t("trainedEnterprises")] },
@@ -244,6 +257,7 @@ $("#login").addEventListener("submit", async (event) => {
     await start();
   } catch (error) { $("#login-error").textContent = error.message; }
 });
+$("#subscriptions-save").addEventListener("click", saveSubscriptions);
 $("#logout").addEventListener("click", async () => { await api("/api/logout", { method: "POST" }); showLogin(); });
 $("#language").addEventListener("click", () => {
   state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", state.lang); translate();

@@ -20,7 +20,8 @@ window.I18N = {
     RESPONSIBLE_LEADER: "主要负责人", SAFETY_MANAGER: "专职安全员", TEAM_LEADER: "班组长",
     none: "无", nomination: "工会推荐", otherIndustries: "其他行业", seriousAccidents: "较重事故",
     trainedCategories: "培训类别", hazardsOnTime: "隐患按期整改", odCases: "职业病",
-    trainedEnterprises: "培训企业（对照同行业未培训企业）", rateRatio: "率比",
+    trainedEnterprises: "培训企业（对照同行业未培训企业）", rateRatio: "率比", fundsEffect: "预防费拨付与工伤",
+    subscriptions: "预警订阅（管理员）", save: "保存",
   },
   en: {
     title: "Work-injury prevention data hub", overview: "Situation overview", risk: "Risk early warning",
@@ -47,5 +48,7 @@ window.I18N = {
     otherIndustries: "Other industries", seriousAccidents: "Serious accidents",
     trainedCategories: "Training categories", hazardsOnTime: "Hazards on time", odCases: "OD cases",
     trainedEnterprises: "Trained enterprises (against untrained peers)", rateRatio: "rate ratio",
+    fundsEffect: "Prevention funds and injuries", subscriptions: "Alert subscriptions (admin)",
+    save: "Save",
   },
 };

@@ -18,6 +18,7 @@ from agents.thematic.sink import ThematicDatabase
 from dashboards.api import Backing
 from dashboards.auth import add_user, load_users
 from dashboards.web import create_app
+from injuryhub.dashboard_cli import subscription_file
 from streams.contracts.codes import load_code_lists
 from streams.contracts.registry import load_registry
 from streams.settings import HubSettings
@@ -49,17 +50,20 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
     users_file = tmp_path / "users.yaml"
     secrets = {name: add_user(users_file, name, role, dept) for name, role, dept in (
         ("analyst", "analyst", None), ("union", "department", "union"),
-        ("health", "department", "health"))}  # fmt: skip
+        ("health", "department", "health"), ("admin", "admin", None))}  # fmt: skip
     published: list[tuple[Any, ...]] = []
 
     def publish(*step: Any) -> str:
         published.append(step)
         return f"action-{len(published)}"
 
+    subscriptions = tmp_path / "subscriptions.json"
+    read, save = subscription_file(HubSettings(subscriptions_file=subscriptions))
     backing = Backing(database.connection.cursor, load_users(users_file), CODES,
-                      {"RESPONSIBLE_LEADER": 10}, publish)  # fmt: skip
+                      {"RESPONSIBLE_LEADER": 10}, publish, read, save)  # fmt: skip
     with TestClient(create_app(SETTINGS, backing)) as client:
-        yield {"client": client, "secrets": secrets, "published": published}
+        yield {"client": client, "secrets": secrets, "published": published,
+               "subscriptions": subscriptions}  # fmt: skip
     database.close()
 
 
@@ -130,3 +134,21 @@ def test_only_analysts_act_on_alerts_and_the_step_names_who(world: dict[str, Any
     assert analyst.post(f"/api/alerts/{alert}/actions", json={"step": "DANCE"}).status_code == 422
     listed = analyst.get("/api/risk/alerts?period=2025-07").json()
     assert [a["alert_id"] for a in listed] == [alert]
+
+
+def test_only_an_admin_manages_subscriptions_and_a_bad_file_is_refused(
+    world: dict[str, Any],
+) -> None:
+    analyst = _login(world, "analyst")
+    assert analyst.get("/api/subscriptions").status_code == 403
+    analyst.post("/api/logout")
+
+    admin = _login(world, "admin")
+    assert admin.get("/api/subscriptions").json() == {"text": '{"subscriptions": []}'}
+    bad = '{"subscriptions": [{"name": "Duty Desk", "delivery": {"kind": "fax"}}]}'
+    refused = admin.put("/api/subscriptions", json={"text": bad})
+    assert refused.status_code == 422 and "subscriptions.0" in refused.json()["detail"]
+    assert not world["subscriptions"].exists()
+    good = '{"subscriptions": [{"name": "duty-desk", "delivery": {"kind": "topic"}}]}'
+    assert admin.put("/api/subscriptions", json={"text": good}).status_code == 200
+    assert world["subscriptions"].read_text(encoding="utf-8") == good

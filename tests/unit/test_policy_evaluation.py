@@ -61,7 +61,7 @@ def test_a_panel_without_training_is_refused_with_the_reason() -> None:
     panel = _year_panel(2, 0.01)
     panel["trained_month"] = None
 
-    with pytest.raises(EvaluationError, match="no trained enterprise"):
+    with pytest.raises(EvaluationError, match="no enterprise with an injury and months after"):
         training_did(panel)
 
 
@@ -129,9 +129,9 @@ def test_the_panel_and_weeks_come_from_the_thematic_database(tmp_path: Path) -> 
 
     assert panel.to_dict("records") == [
         {"enterprise_id": "E1", "industry": "C3311", "month": "2025-01", "injuries": 0,
-         "insured": 100, "trained_month": "2025-01"},
+         "insured": 100, "trained_month": "2025-01", "funded_month": None},
         {"enterprise_id": "E1", "industry": "C3311", "month": "2025-02", "injuries": 1,
-         "insured": 200, "trained_month": "2025-01"},
+         "insured": 200, "trained_month": "2025-01", "funded_month": None},
     ]  # fmt: skip
     assert weeks["week_start"].iloc[0] == date(2024, 12, 30)  # the Monday of 1 January
     injured_week = weeks[weeks["injuries"] > 0]
