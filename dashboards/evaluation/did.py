@@ -22,7 +22,15 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from dashboards.evaluation.effect import RateRatio, sentence_en, sentence_zh
+from dashboards.evaluation.effect import (
+    EvaluationError,
+    RateRatio,
+    fitted,
+    sentence_en,
+    sentence_zh,
+)
+
+__all__ = ["EvaluationError", "TrainingEffect", "comparable_panel", "training_did"]
 
 TERM = "trained_after"
 
@@ -55,10 +63,6 @@ class TrainingEffect:
         if language == "zh":
             return sentence_zh(self.ratio, *words_zh)
         return sentence_en(self.ratio, *words_en)
-
-
-class EvaluationError(ValueError):
-    """The data cannot carry the estimate (with what is missing)."""
 
 
 def comparable_panel(panel: pd.DataFrame, column: str = "trained_month") -> pd.DataFrame:
@@ -96,6 +100,9 @@ def training_did(panel: pd.DataFrame, intervention: str = "training") -> Trainin
         family=sm.families.Poisson(),
         offset=np.log(data["insured"].to_numpy(dtype=float)),
     )
-    robust = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
-    ratio = RateRatio.wider_of(TERM, robust, model.fit(scale="X2"))
+    robust = fitted(
+        intervention, lambda: model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+    )
+    scaled = fitted(intervention, lambda: model.fit(scale="X2"))
+    ratio = RateRatio.wider_of(TERM, robust, scaled)
     return TrainingEffect(ratio, trained, comparison, len(data), intervention)

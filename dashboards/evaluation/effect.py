@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from scipy.stats import norm
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+#: a log rate ratio beyond this is no estimate: the fit ran off (too few events on one side)
+MAX_LOG_RATIO = 10.0
+
+
+class EvaluationError(ValueError):
+    """The data cannot carry the estimate (with what is missing)."""
+
+
+def fitted(what: str, fit: Callable[[], Any]) -> Any:
+    """``fit()``, with statsmodels' warnings that the estimate does not exist (perfect
+    separation, no convergence) raised as EvaluationError instead."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            return fit()
+        except (PerfectSeparationWarning, ConvergenceWarning) as warned:
+            raise EvaluationError(f"{what}: too few injuries to estimate an effect "
+                                  f"({str(warned).split(',')[0].lower()})") from None  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -23,6 +46,13 @@ class RateRatio:
     @classmethod
     def from_log(cls, what: str, coefficient: float, std_error: float, p_value: float
                  ) -> RateRatio:  # fmt: skip
+        """Raises EvaluationError for a fit that ran off (separation: e.g. no injury at all on
+        one side), whose ratio or interval would be meaningless or overflow."""
+        if not (math.isfinite(coefficient) and math.isfinite(std_error)) or (
+            abs(coefficient) > MAX_LOG_RATIO or std_error > MAX_LOG_RATIO / 2
+        ):
+            raise EvaluationError(f"{what}: too few injuries to estimate an effect (the fit did "
+                                  "not settle on a finite rate ratio)")  # fmt: skip
         margin = 1.959963984540054 * std_error
         return cls(what, math.exp(coefficient), math.exp(coefficient - margin),
                    math.exp(coefficient + margin), p_value)  # fmt: skip

@@ -16,8 +16,13 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from dashboards.evaluation.did import EvaluationError
-from dashboards.evaluation.effect import RateRatio, sentence_en, sentence_zh
+from dashboards.evaluation.effect import (
+    EvaluationError,
+    RateRatio,
+    fitted,
+    sentence_en,
+    sentence_zh,
+)
 
 HAC_LAGS = 4
 MIN_WEEKS_EACH_SIDE = 8
@@ -63,13 +68,13 @@ def series_break(weekly: pd.DataFrame, policy_date: date) -> SeriesBreak:
     offset = np.log(data["insured"].to_numpy(dtype=float))
     model = sm.GLM(data["injuries"].to_numpy(dtype=float), design,
                    family=sm.families.Poisson(), offset=offset)  # fmt: skip
-    fitted = model.fit(cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS})
-    scaled = model.fit(scale="X2")
-    ratios = {name: RateRatio.wider_of(name, fitted, scaled) for name in ("level", "slope")}
+    robust = fitted("series", lambda: model.fit(cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS}))
+    scaled = fitted("series", lambda: model.fit(scale="X2"))
+    ratios = {name: RateRatio.wider_of(name, robust, scaled) for name in ("level", "slope")}
     without = design.assign(level=0.0, slope=0.0)
     index = pd.Index(data["week_start"], name="week_start")
     return SeriesBreak(
         policy_date, ratios["level"], ratios["slope"], before_n, after_n,
-        pd.Series(np.asarray(fitted.predict(design, offset=offset)), index=index),
-        pd.Series(np.asarray(fitted.predict(without, offset=offset)), index=index),
+        pd.Series(np.asarray(robust.predict(design, offset=offset)), index=index),
+        pd.Series(np.asarray(robust.predict(without, offset=offset)), index=index),
     )  # fmt: skip

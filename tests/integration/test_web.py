@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,9 +18,10 @@ from tests.support import free_port_runs
 
 
 @pytest.fixture
-def web_url(kafka_bootstrap: str) -> Iterator[str]:
+def web_url(kafka_bootstrap: str, tmp_path: Path) -> Iterator[str]:
     (port,) = free_port_runs(1, runs=1)
-    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap}
+    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap,
+           "INJURYHUB_STATE_DIR": str(tmp_path)}  # fmt: skip
     server = subprocess.Popen(
         [sys.executable, "-m", "injuryhub", "dashboard", "--port", str(port)],
         env=env,

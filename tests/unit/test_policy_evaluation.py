@@ -138,3 +138,18 @@ def test_the_panel_and_weeks_come_from_the_thematic_database(tmp_path: Path) -> 
     assert injured_week["week_start"].tolist() == [date(2025, 1, 27)]  # 1 Feb 01:00, city time
     assert injured_week["insured"].tolist() == [100]  # its Thursday is in January
     assert weeks["week_start"].iloc[-1] == date(2025, 2, 24)
+
+
+def test_a_fit_that_runs_off_is_refused_not_shown_as_a_ratio() -> None:
+    rows = []
+    for enterprise, trained in (("T1", "2025-03"), ("T2", "2025-04"), ("C1", None), ("C2", None)):
+        for month in range(1, 13):
+            label = f"2025-{month:02d}"
+            after = trained is not None and label > trained
+            injuries = 0 if after else 2  # the trained: not one injury after training
+            rows.append((enterprise, "C3311", label, injuries, 500, trained, None))
+    panel = pd.DataFrame(rows, columns=["enterprise_id", "industry", "month", "injuries",
+                                        "insured", "trained_month", "funded_month"])  # fmt: skip
+
+    with pytest.raises(EvaluationError, match="too few injuries"):
+        training_did(panel)
