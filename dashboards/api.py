@@ -123,11 +123,15 @@ def api_router(backing: Backing) -> APIRouter:
 
     @router.get("/filters")
     def choices(user: LoggedIn, connection: Database) -> dict[str, Any]:
-        years = [y for (y,) in connection.execute(
-            "SELECT DISTINCT substr(kafka_key, 6, 4) FROM hub.hub_aggregate "
-            "WHERE kafka_key LIKE 'YEAR|%' ORDER BY 1").fetchall()]  # fmt: skip
+        counted = connection.execute(
+            "SELECT substr(kafka_key, 6, 4), count(*) FROM hub.hub_aggregate "
+            "WHERE kafka_key LIKE 'YEAR|%' GROUP BY 1 ORDER BY 1").fetchall()  # fmt: skip
+        years = [year for year, _ in counted]
+        # the year the hub knows most of (a stray late record can open a nearly empty one)
+        fullest = max(counted, key=lambda row: row[1])[0] if counted else None
         return {
             "years": years,
+            "default_period": fullest,
             "districts": [
                 {"code": c.code, "zh": c.zh, "en": c.en}
                 for c in backing.codes.districts.codes.values()

@@ -52,6 +52,7 @@ async function loadFilters() {
     for (const q of [4, 3, 2, 1]) period.add(new Option(`${year}-Q${q}`, `${year}-Q${q}`));
     for (let m = 12; m >= 1; m--) period.add(new Option(`${year}-${String(m).padStart(2, "0")}`, `${year}-${String(m).padStart(2, "0")}`));
   }
+  if (choices.default_period) period.value = choices.default_period;
   state.names = { districts: {}, industries: { OTHER: t("otherIndustries") } };
   for (const d of choices.districts) {
     $("#f-district").add(new Option(state.lang === "zh" ? d.zh : d.en, d.code));

@@ -100,6 +100,8 @@ def test_overview_sums_cells_recomputes_rates_and_compares(world: dict[str, Any]
     machinery = client.get("/api/overview?period=2025-07&industry=MACHINERY").json()
     assert machinery["figures"]["recognised_injuries"]["value"] == 6
     assert [d["code"] for d in machinery["by_district"]] == ["370211"]
+    choices = client.get("/api/filters").json()
+    assert (choices["years"], choices["default_period"]) == (["2025"], "2025")
     refused = client.get("/api/overview?period=2025-13")
     assert refused.status_code == 422 and "2025-Q3" in refused.json()["detail"]
 
