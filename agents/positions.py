@@ -3,8 +3,9 @@ consumer does.
 
 Why: across a rebalance Faust's consumer can drop messages it fetched but never delivered and
 still commit offsets past them (a CI run lost the contributions at 10 offsets this way; cf.
-faust-streaming #216, #221, #312). Each guarded agent therefore records, in a changelogged table of its own
-(co-partitioned with what it reads), the last offset it handled on each partition, and:
+faust-streaming #216, #221, #312). Each guarded agent therefore records, in a changelogged
+table of its own (co-partitioned with what it reads), the last offset it handled on each
+partition, and:
 
 - a message whose offset jumps past the next expected one: the offsets in between are read
   directly from the topic (committed messages only) and handled first, in log order. A
