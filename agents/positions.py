@@ -33,6 +33,8 @@ from streams.clients import Record
 log = logging.getLogger(__name__)
 #: how often the tails are looked at
 TAIL_LOOK_S = 10.0
+#: looks without progress after sending a tail back before sending it back again
+RESEND_AFTER_LOOKS = 3
 Partition = tuple[str, int]
 #: an agent's handling of one message (a Faust message or a directly read Record)
 Handler = Callable[[Any], Awaitable[int]]
@@ -96,7 +98,8 @@ class PositionKeeper:
     guards: list[Positions] = field(default_factory=list)
     #: (last handled, group's committed offset) of tails found to hold only transaction markers
     _clean: dict[Partition, tuple[int, int]] = field(default_factory=dict)
-    #: (last handled, rebalance count) when the consumer was sent back: once, until either moves
+    #: (last handled, looks since) when the consumer was sent back: not again until the
+    #: position moves, or it has not moved for RESEND_AFTER_LOOKS looks (a seek can be lost)
     _sent_back: dict[Partition, tuple[int, int]] = field(default_factory=dict)
 
     def guard(
@@ -137,17 +140,19 @@ class PositionKeeper:
         sent_back: list[Partition] = []
         for tp in assigned:
             last, end = self._last_handled(*tp), committed.get(tp, 0)
-            rebalance = (last, self.app.rebalancing_count)
             if end <= last + 1 or self._clean.get(tp) == (last, end):
                 continue
-            if self._sent_back.get(tp) == rebalance:
-                continue  # it is being read again
+            sent_at, looks = self._sent_back.get(tp, (None, 0))
+            if sent_at == last and looks < RESEND_AFTER_LOOKS:
+                self._sent_back[tp] = (last, looks + 1)
+                continue  # being read again
             if not await self.reader.read(*tp, last + 1, end, limit=1):
                 self._clean[tp] = (last, end)  # only markers: no need to read it again
                 continue
             log.warning("%s[%d]: messages after offset %d were committed but never handled; "
                         "reading them again", *tp, last)  # fmt: skip
-            await self.app.consumer.seek(TP(*tp), last + 1)
-            self._sent_back[tp] = rebalance
+            # In the consumer's own thread, waiting for it: a seek from outside can be lost.
+            await self.app.consumer.seek_wait({TP(*tp): last + 1})
+            self._sent_back[tp] = (last, 1)
             sent_back.append(tp)
         return sent_back
