@@ -35,12 +35,17 @@ class Filters:
     district: str | None = None
     industries: tuple[str, ...] = ()  # GB/T 4754 code prefixes (a key industry's divisions)
 
-    def industry_sql(self, column: str) -> tuple[str, list[Any]]:
-        """`` AND (column LIKE ? OR …)`` and its parameters; nothing without industries."""
-        if not self.industries:
-            return "", []
-        alternatives = " OR ".join(f"{column} LIKE ?" for _ in self.industries)
-        return f" AND ({alternatives})", [f"{prefix}%" for prefix in self.industries]
+    def sql(self, district: str | None, industry: str) -> tuple[str, list[Any]]:
+        """`` AND district = ? AND (industry LIKE ? OR …)`` on those columns (``district`` None:
+        the table has none to filter) and its parameters; nothing for what is not filtered."""
+        sql, parameters = "", []
+        if district and self.district:
+            sql, parameters = f" AND {district} = ?", [self.district]
+        if self.industries:
+            alternatives = " OR ".join(f"{industry} LIKE ?" for _ in self.industries)
+            sql += f" AND ({alternatives})"
+            parameters += [f"{prefix}%" for prefix in self.industries]
+        return sql, parameters
 
 
 def key_industry_prefixes(codes: CodeLists, key_industry: str) -> tuple[str, ...]:
@@ -60,12 +65,10 @@ def cells(connection: duckdb.DuckDBPyConnection, period: Period, filters: Filter
     """The district × industry cells of ``period`` that pass the filters."""
     sql = ('SELECT district, industry, metrics FROM hub.hub_aggregate WHERE "window" = ? '
            "AND kafka_key LIKE ? AND enterprise_id IS NULL")  # fmt: skip
-    parameters: list[Any] = [period.window, f"{period.window}|{period.label}|%"]
-    if filters.district:
-        sql += " AND district = ?"
-        parameters.append(filters.district)
-    industry_sql, industry_parameters = filters.industry_sql("industry")
-    rows = connection.execute(sql + industry_sql, parameters + industry_parameters).fetchall()
+    filtered, parameters = filters.sql("district", "industry")
+    rows = connection.execute(
+        sql + filtered, [period.window, f"{period.window}|{period.label}|%", *parameters]
+    ).fetchall()
     return [(district, industry, json.loads(metrics)) for district, industry, metrics in rows]
 
 
@@ -167,7 +170,8 @@ def training(connection: duckdb.DuckDBPyConnection, filters: Filters, codes: Cod
         "WHERE strftime(timezone('Asia/Shanghai', occurred_at), '%Y-%m') BETWEEN ? AND ?"
     )
     parameters: list[Any] = [f"{filters.period.year}-01", months[-1]]
-    industry_sql, industry_parameters = filters.industry_sql("industry")
+    # training completions carry no district: only the industry filter applies
+    industry_sql, industry_parameters = filters.sql(None, "industry")
     rows = connection.execute(sql + industry_sql + " GROUP BY category, industry",
                               parameters + industry_parameters).fetchall()  # fmt: skip
     by_category: dict[str, int] = defaultdict(int)

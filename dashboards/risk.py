@@ -27,17 +27,11 @@ def alerts(connection: duckdb.DuckDBPyConnection, filters: Filters,
     sql = ("SELECT alert_id, rule, subject_kind, enterprise_id, district, industry, severity, "
            "status, revision, epoch_ms(opened_at), message_zh, message_en, evidence_event_ids, "
            "steps FROM hub.hub_alert WHERE true")  # fmt: skip
-    parameters: list[Any] = []
     if not include_closed:
         sql += " AND status <> 'CLOSED'"
-    if filters.district:
-        sql += " AND district = ?"
-        parameters.append(filters.district)
-    industry_sql, industry_parameters = filters.industry_sql("industry")
-    sql += industry_sql
-    parameters += industry_parameters
+    filtered, parameters = filters.sql("district", "industry")
     found = []
-    for row in connection.execute(sql, parameters).fetchall():
+    for row in connection.execute(sql + filtered, parameters).fetchall():
         (alert_id, rule, kind, enterprise, district, industry, severity, status, revision,
          opened_ms, message_zh, message_en, evidence, steps) = row  # fmt: skip
         found.append({
@@ -58,13 +52,8 @@ def ranking(connection: duckdb.DuckDBPyConnection, filters: Filters,
            "r.score, r.components FROM hub.hub_risk_change r "
            "LEFT JOIN hub.reference_enterprise e ON e.uscc = r.enterprise_id "
            "WHERE true")  # fmt: skip
-    parameters: list[Any] = []
-    if filters.district:
-        sql += " AND r.district = ?"
-        parameters.append(filters.district)
-    industry_sql, industry_parameters = filters.industry_sql("r.industry")
-    sql += industry_sql
-    parameters += industry_parameters
+    filtered, parameters = filters.sql("r.district", "r.industry")
+    sql += filtered
     newest = "ORDER BY r.occurred_at DESC, r.reported_at DESC"
     sql += f" QUALIFY row_number() OVER (PARTITION BY r.enterprise_id {newest}) = 1"
     rows = connection.execute(sql, parameters).fetchall()
