@@ -11,13 +11,14 @@ import duckdb
 
 from dashboards.evaluation.did import EvaluationError, training_did
 from dashboards.evaluation.its import series_break
-from dashboards.evaluation.thematic import panel_from_thematic, weeks_from_thematic
+from dashboards.evaluation.thematic import EvaluationRows
 
 
 def evaluate(connection: duckdb.DuckDBPyConnection, policy_date: date | None) -> dict[str, Any]:
     """The training DiD and the weekly series break, each with what it means or why not."""
     result: dict[str, Any] = {}
-    panel = panel_from_thematic(connection)
+    rows = EvaluationRows.read(connection)
+    panel = rows.panel()
     for key, intervention in (("did", "training"), ("funds", "funding")):
         try:
             effect = training_did(panel, intervention)
@@ -28,7 +29,7 @@ def evaluate(connection: duckdb.DuckDBPyConnection, policy_date: date | None) ->
                            "sentence_en": effect.sentence("en")}  # fmt: skip
         except EvaluationError as error:
             result[key] = {"error": str(error)}
-    weeks = weeks_from_thematic(connection)
+    weeks = rows.weeks()
     # Without a date: mid-series, the most even split (the programme rolls out all year).
     if policy_date is None and not weeks.empty:
         policy_date = weeks["week_start"].iloc[len(weeks) // 2]

@@ -3,6 +3,7 @@ dashboards' contract with the hub (one per event type, named section.event_type)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -36,13 +37,36 @@ def _headcounts(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str, d
     ]
 
 
+@dataclass(frozen=True)
+class EvaluationRows:
+    """What the evaluation reads from the database, read once for the panel and the weeks."""
+
+    headcounts: list[tuple[str, str, date, int]]
+    injuries: list[tuple[str, datetime]]
+    trainings: list[tuple[str, datetime]]
+    fundings: list[tuple[str, datetime]]
+
+    @classmethod
+    def read(cls, connection: duckdb.DuckDBPyConnection) -> EvaluationRows:
+        return cls(
+            _headcounts(connection),
+            _moments(connection, INJURIES),
+            _moments(connection, TRAINING),
+            _moments(connection, FUNDS, "payee_uscc"),
+        )
+
+    def panel(self) -> pd.DataFrame:
+        """The enterprise × month panel (dashboards/evaluation/panel.enterprise_months)."""
+        return enterprise_months(self.headcounts, self.injuries, self.trainings, self.fundings)
+
+    def weeks(self) -> pd.DataFrame:
+        """The city's weekly injuries and insured headcount (panel.city_weeks)."""
+        return city_weeks(self.headcounts, self.injuries)
+
+
 def panel_from_thematic(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The enterprise × month panel (dashboards/evaluation/panel.enterprise_months)."""
-    return enterprise_months(_headcounts(connection), _moments(connection, INJURIES),
-                             _moments(connection, TRAINING),
-                             _moments(connection, FUNDS, "payee_uscc"))  # fmt: skip
+    return EvaluationRows.read(connection).panel()
 
 
 def weeks_from_thematic(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The city's weekly injuries and insured headcount (panel.city_weeks)."""
-    return city_weeks(_headcounts(connection), _moments(connection, INJURIES))
+    return EvaluationRows.read(connection).weeks()
