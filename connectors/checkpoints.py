@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from connectors.sources.base import Cursor
 from streams.clients import latest_per_key, read_to_end
+from streams.kafka_auth import NO_AUTH, KafkaAuth
 
 CHECKPOINT_TOPIC = "hub.connector-checkpoints"
 
@@ -40,13 +41,16 @@ def encode_checkpoint(checkpoint: Checkpoint) -> bytes:
 
 
 class KafkaCheckpoints:
-    def __init__(self, bootstrap: str, topic: str = CHECKPOINT_TOPIC) -> None:
+    def __init__(
+        self, bootstrap: str, topic: str = CHECKPOINT_TOPIC, auth: KafkaAuth = NO_AUTH
+    ) -> None:
         self.bootstrap = bootstrap
+        self.auth = auth
         self.topic = topic
 
     def all(self) -> dict[tuple[str, str], Checkpoint]:
         """The latest committed checkpoint of every (connector, source)."""
-        records = asyncio.run(read_to_end(self.bootstrap, self.topic))
+        records = asyncio.run(read_to_end(self.bootstrap, self.topic, auth=self.auth))
         found = {}
         for key, value in latest_per_key(records).items():
             if key is None or value is None:

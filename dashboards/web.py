@@ -62,15 +62,17 @@ def create_app(settings: HubSettings, backing: Backing | None = None) -> FastAPI
 
     @app.get("/healthz")
     def health() -> JSONResponse:
-        brokers = registered_brokers(settings.bootstrap)
+        brokers = registered_brokers(settings.bootstrap, auth=settings.kafka_auth)
         body = {"status": "ok" if brokers else "kafka unreachable", "brokers": brokers}
         return JSONResponse(body, status_code=200 if brokers else 503)
 
     @app.get("/status", response_class=HTMLResponse)
     def status_page() -> HTMLResponse:
-        brokers = registered_brokers(settings.bootstrap)
+        brokers = registered_brokers(settings.bootstrap, auth=settings.kafka_auth)
         try:
-            present = existing_topics(settings.bootstrap) if brokers else set()
+            present = (
+                existing_topics(settings.bootstrap, auth=settings.kafka_auth) if brokers else set()
+            )
         except KafkaError:
             present = set()
         rows = "".join(

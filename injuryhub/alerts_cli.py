@@ -27,7 +27,9 @@ Prefix = Annotated[str, typer.Option(help="Topic prefix (a replay's sandbox).")]
 def latest_alerts(settings: HubSettings, registry: SchemaRegistry, prefix: str) -> dict[str, Any]:
     """alert id -> its newest revision on hub.alerts."""
     latest: dict[str, Any] = {}
-    for record in asyncio.run(read_to_end(settings.bootstrap, prefix + "hub.alerts")):
+    for record in asyncio.run(
+        read_to_end(settings.bootstrap, prefix + "hub.alerts", auth=settings.kafka_auth)
+    ):
         _, alert = decode(registry, record.value or b"")
         known = latest.get(alert["alert_id"])
         if known is None or alert["revision"] >= known["revision"]:

@@ -13,14 +13,18 @@ from injuryhub.console import clear_errors, console, load_settings
 from streams.broker.cluster import LocalCluster
 from streams.broker.errors import BrokerError
 from streams.broker.jars import KAFKA_VERSION, JarFetchError, fetch_jars
+from streams.broker.layout import Security
 from streams.broker.readiness import registered_brokers
 from streams.faust_app import table_store_dir
+from streams.settings import HubSettings
 
 app = typer.Typer(help="Run a real Apache Kafka cluster as local processes (no Docker needed).")
 
 
-def _cluster() -> LocalCluster:
-    return LocalCluster(load_settings(), on_progress=lambda msg: console.print(f"[dim]{msg}[/dim]"))
+def _cluster(settings: HubSettings | None = None) -> LocalCluster:
+    return LocalCluster(
+        settings or load_settings(), on_progress=lambda msg: console.print(f"[dim]{msg}[/dim]")
+    )
 
 
 @app.command()
@@ -46,10 +50,20 @@ def start(
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for the cluster to answer.")
     ] = 120,
+    security: Annotated[
+        Security | None,
+        typer.Option(
+            help="A new cluster: plaintext, or sasl (logins and ACLs). Default: "
+            "INJURYHUB_BROKER_SECURITY. A formatted cluster keeps its own."
+        ),
+    ] = None,
 ) -> None:
     """Start the local cluster in the background and wait until it answers requests."""
+    settings = load_settings()
+    if security is not None:
+        settings = settings.model_copy(update={"broker_security": security})
     with clear_errors(BrokerError):
-        report = _cluster().start(nodes=nodes, timeout=timeout)
+        report = _cluster(settings).start(nodes=nodes, timeout=timeout)
     layout = report.layout
     if not report.started:
         console.print(
@@ -62,6 +76,11 @@ def start(
         f"[green]Kafka {layout.kafka_version} up[/green]: node(s) {list(report.started)} on "
         f"{layout.bootstrap} in {report.seconds:.1f} s{fresh}"
     )
+    if layout.security == "sasl":
+        console.print(
+            "SASL/SCRAM logins and ACLs are on: `injuryhub security init` creates the "
+            "departments' and the hub's principals and their ACLs"
+        )
     replicas = min(3, layout.node_count)
     if replicas > 1 and load_settings().replication_factor < replicas:
         console.print(
@@ -95,7 +114,9 @@ def status() -> None:
     if layout is None:
         console.print("No local cluster yet: `injuryhub broker start` makes one.")
         raise typer.Exit(3)
-    table = Table(title=f"Kafka {layout.kafka_version} · cluster {layout.cluster_id}")
+    table = Table(
+        title=f"Kafka {layout.kafka_version} · cluster {layout.cluster_id} · {layout.security}"
+    )
     for column in ("node", "state", "pid", "client port", "controller port", "log"):
         table.add_column(column)
     states = cluster.node_states()
@@ -110,7 +131,9 @@ def status() -> None:
         )
     console.print(table)
     running = [state for state in states if state.running]
-    answering = registered_brokers(layout.bootstrap) if running else 0
+    with clear_errors(BrokerError):
+        auth = cluster.admin_auth()
+    answering = registered_brokers(layout.bootstrap, auth=auth) if running else 0
     console.print(f"{answering} of {layout.node_count} broker(s) answering on {layout.bootstrap}")
     if answering < layout.node_count:
         raise typer.Exit(3)

@@ -26,7 +26,9 @@ def latest_bulletins(
     settings: HubSettings, registry: SchemaRegistry, prefix: str
 ) -> dict[str, dict[str, Any]]:
     """``WEEK|2025-W14`` and the like -> the newest bulletin of that period."""
-    records = asyncio.run(read_to_end(settings.bootstrap, prefix + "hub.bulletins"))
+    records = asyncio.run(
+        read_to_end(settings.bootstrap, prefix + "hub.bulletins", auth=settings.kafka_auth)
+    )
     return {
         (key or b"").decode(): decode(registry, value or b"")[1]
         for key, value in latest_per_key(records).items()

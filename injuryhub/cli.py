@@ -17,6 +17,7 @@ from injuryhub import (
     quarterly_cli,
     replay_cli,
     schemas_cli,
+    security_cli,
     thematic_cli,
     topics_cli,
     worker_cli,
@@ -35,6 +36,7 @@ app.add_typer(connectors_cli.app, name="connectors")
 app.add_typer(alerts_cli.app, name="alerts")
 app.add_typer(thematic_cli.app, name="thematic")
 app.add_typer(bulletins_cli.app, name="bulletins")
+app.add_typer(security_cli.app, name="security")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(dashboard_cli.dashboard)

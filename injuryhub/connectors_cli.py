@@ -24,7 +24,7 @@ def report(
     settings = load_settings()
     with clear_errors(KafkaError, LookupError):
         checkpoints = pushed_requests_together(
-            KafkaCheckpoints(settings.bootstrap, checkpoint_topic).all()
+            KafkaCheckpoints(settings.bootstrap, checkpoint_topic, auth=settings.kafka_auth).all()
         )
     table = Table(title=f"connectors · {checkpoint_topic}")
     for column in ("connector", "source", "read", "published", "rejected", "reconciles"):

@@ -25,10 +25,8 @@ def load_settings() -> HubSettings:
     except ValidationError as error:
         for problem in error.errors():
             field = ".".join(str(part) for part in problem["loc"])
-            err_console.print(
-                f"[red]setting {field} (environment INJURYHUB_{field.upper()} or .env): "
-                f"{problem['msg']}[/red]"
-            )
+            where = f" {field} (environment INJURYHUB_{field.upper()} or .env)" if field else "s"
+            err_console.print(f"[red]setting{where}: {problem['msg']}[/red]")
         raise typer.Exit(2) from error
 
 

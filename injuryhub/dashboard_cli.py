@@ -24,18 +24,19 @@ from injuryhub.console import clear_errors, console, load_settings
 from streams.alert_actions import publish_action
 from streams.contracts.codes import load_code_lists
 from streams.contracts.registry import load_registry
+from streams.kafka_auth import KafkaAuth
 from streams.settings import HubSettings
 
 log = logging.getLogger(__name__)
 
 
-def keep_synced(database: ThematicDatabase, bootstrap: str, prefix: str, every_s: float,
-                stop: threading.Event) -> None:  # fmt: skip
+def keep_synced(database: ThematicDatabase, bootstrap: str, auth: KafkaAuth, prefix: str,
+                every_s: float, stop: threading.Event) -> None:  # fmt: skip
     """Sync the database every ``every_s`` until ``stop``; an unreachable Kafka is retried."""
     topics = sink_topics(prefix)
     while not stop.is_set():
         try:
-            sync(database, bootstrap, topics)
+            sync(database, bootstrap, topics, auth=auth)
         except (KafkaError, duckdb.Error, OSError) as error:
             log.warning("thematic sync failed, retrying in %.0f s: %s", every_s, error)
         stop.wait(every_s)
@@ -94,7 +95,7 @@ def dashboard(
         console.print(f"[yellow]no dashboard users in {settings.dashboard_users_path}: add one "
                       "with `injuryhub dashboard-user NAME --role analyst`[/]")  # fmt: skip
     stop = threading.Event()
-    arguments = (database, settings.bootstrap, topic_prefix, sync_every, stop)
+    arguments = (database, settings.bootstrap, settings.kafka_auth, topic_prefix, sync_every, stop)
     syncing = threading.Thread(target=keep_synced, args=arguments, name="thematic-sync",
                                daemon=True)  # fmt: skip
     syncing.start()

@@ -113,13 +113,15 @@ def _bring_up(settings: HubSettings) -> SchemaRegistry:
             f"Kafka {report.layout.kafka_version} {state} on {report.layout.bootstrap} "
             f"({report.seconds:.1f} s)"
         )
-    topics = ensure_topics(settings.bootstrap, catalogue(), settings.replication_factor)
+    topics = ensure_topics(
+        settings.bootstrap, catalogue(), settings.replication_factor, auth=settings.kafka_auth
+    )
     console.print(f"{len(topics.existing)} catalogue topics ready ({len(topics.created)} new)")
     registry = load_registry(settings.schemas_path)
     problems = check_evolution(registry)
     if problems:
         raise UserFacingError("; ".join(map(str, problems)))
-    with make_producer(settings.bootstrap, "injuryhub-demo") as producer:
+    with make_producer(settings.bootstrap, "injuryhub-demo", auth=settings.kafka_auth) as producer:
         sent = publish_schemas(producer, registry)
     console.print(
         f"{sent} Avro schemas of {len(registry.event_types)} event types checked and "

@@ -59,7 +59,7 @@ class _Deadline:
 
 
 def _read(settings: HubSettings, topic: str) -> list[Any]:
-    return asyncio.run(read_to_end(settings.bootstrap, topic))
+    return asyncio.run(read_to_end(settings.bootstrap, topic, auth=settings.kafka_auth))
 
 
 def _raised(cluster: dict[str, Any], alerts: dict[str, dict[str, Any]]) -> bool:
@@ -170,7 +170,7 @@ def show_rejects(settings: HubSettings, registry: SchemaRegistry) -> None:
 def sync_thematic(settings: HubSettings, registry: SchemaRegistry) -> None:
     database = ThematicDatabase(settings.thematic_path, registry)
     try:
-        report = sync(database, settings.bootstrap, sink_topics())
+        report = sync(database, settings.bootstrap, sink_topics(), auth=settings.kafka_auth)
         counts = dict(table_counts(database))
     finally:
         database.close()

@@ -43,7 +43,7 @@ class HubPlan:
 
 def partitions_of(settings: HubSettings, topic: str) -> int:
     try:
-        return partition_count(settings.bootstrap, topic)
+        return partition_count(settings.bootstrap, topic, auth=settings.kafka_auth)
     except LookupError as missing:
         raise LookupError(
             f"{missing} — create the catalogue topics first (`injuryhub topics create`), "
@@ -97,7 +97,13 @@ def plan_hub(settings: HubSettings, prefix: str = "") -> HubPlan:
         if s.delivery.kind == "topic"
     ]
     if own_topics:
-        ensure_topics(settings.bootstrap, own_topics, settings.replication_factor, prefix)
+        ensure_topics(
+            settings.bootstrap,
+            own_topics,
+            settings.replication_factor,
+            prefix,
+            auth=settings.kafka_auth,
+        )
     config = DeliveryConfig(subscriptions, secrets, settings.smtp_host, settings.smtp_port,
                             settings.smtp_sender, topic_prefix=prefix)  # fmt: skip
     alert_limits(settings.alert_thresholds)  # fails here, not in the running app
@@ -108,8 +114,12 @@ def plan_hub(settings: HubSettings, prefix: str = "") -> HubPlan:
 def register_hub_agents(app: faust.App, settings: HubSettings, plan: HubPlan) -> None:
     registry = load_registry(settings.schemas_path)
     codes = load_code_lists(settings.schemas_path, settings.districts_file)
-    inputs = register_inputs(app, plan.aggregation, registry, settings.bootstrap)
-    keeper = PositionKeeper(app, PartitionReader(settings.bootstrap), plan.aggregation.partitions)
+    inputs = register_inputs(app, plan.aggregation, registry, settings)
+    keeper = PositionKeeper(
+        app,
+        PartitionReader(settings.bootstrap, auth=settings.kafka_auth),
+        plan.aggregation.partitions,
+    )
     experts = set(load_experts(settings.experts_file))
     limits = alert_limits(settings.alert_thresholds)
     alerts = register_alerting(app, inputs, plan.alerting, registry, codes.hazard_factors,
@@ -117,5 +127,5 @@ def register_hub_agents(app: faust.App, settings: HubSettings, plan: HubPlan) ->
     register_aggregation(app, inputs, plan.aggregation, registry, keeper,
                          on_weeks_changed=alerts.watch_weeks)  # fmt: skip
     register_delivery(app, plan.delivery, registry, plan.config, keeper)
-    register_bulletins(app, plan.bulletins, registry, settings.bootstrap, keeper)
+    register_bulletins(app, plan.bulletins, registry, settings, keeper)
     keeper.watch()

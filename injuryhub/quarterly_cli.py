@@ -46,7 +46,12 @@ def quarterly(
                 copy = ThematicDatabase(Path(folder) / "thematic.duckdb",
                                         load_registry(settings.schemas_path))  # fmt: skip
                 try:
-                    sync(copy, settings.bootstrap, sink_topics(topic_prefix))
+                    sync(
+                        copy,
+                        settings.bootstrap,
+                        sink_topics(topic_prefix),
+                        auth=settings.kafka_auth,
+                    )
                     _report_from(copy.connection, settings, quarter, out)
                 finally:
                     copy.close()

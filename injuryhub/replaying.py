@@ -92,6 +92,7 @@ class Replay:
             catalogue(),
             self.settings.replication_factor,
             prefix=self.topic_prefix,
+            auth=self.settings.kafka_auth,
         )
         seeds = {entry.path for entry in entries if entry.kind == "sql"}
         for seed in seeds:

@@ -86,7 +86,9 @@ def publish() -> None:
     registry = _registry()
     with (
         clear_errors(KafkaError),
-        make_producer(settings.bootstrap, "injuryhub-schemas") as producer,
+        make_producer(
+            settings.bootstrap, "injuryhub-schemas", auth=settings.kafka_auth
+        ) as producer,
     ):
         sent = publish_schemas(producer, registry)
     console.print(f"published {sent} schemas to {SCHEMAS_TOPIC}")

@@ -48,7 +48,7 @@ def sync_command(
         try:
             topics = sink_topics(topic_prefix)
             while True:
-                report = sync(database, settings.bootstrap, topics)
+                report = sync(database, settings.bootstrap, topics, auth=settings.kafka_auth)
                 console.print(f"{database.path}: {_summary(report)}")
                 if not follow:
                     break

@@ -18,7 +18,9 @@ def create() -> None:
     """Create every catalogue topic that is missing; safe to run again."""
     settings = load_settings()
     with clear_errors(KafkaError):
-        report = ensure_topics(settings.bootstrap, catalogue(), settings.replication_factor)
+        report = ensure_topics(
+            settings.bootstrap, catalogue(), settings.replication_factor, auth=settings.kafka_auth
+        )
     console.print(
         f"topics on {settings.bootstrap}: {len(report.created)} created, "
         f"{len(report.existing) - len(report.created)} already there"
@@ -35,7 +37,7 @@ def list_topics() -> None:
     """The catalogue, and whether each topic exists on the cluster."""
     settings = load_settings()
     with clear_errors(KafkaError):
-        present = existing_topics(settings.bootstrap)
+        present = existing_topics(settings.bootstrap, auth=settings.kafka_auth)
     table = Table(title=f"topic catalogue · {settings.bootstrap}")
     for column in ("topic", "owner", "partitions", "cleanup", "on cluster", "about"):
         table.add_column(column)

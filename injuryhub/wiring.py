@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from connectors.checkpoints import CHECKPOINT_TOPIC, KafkaCheckpoints
-from connectors.mapping import load_mapping
+from connectors.mapping import MappingFile, load_mapping
 from connectors.pipeline import Connector
 from connectors.pseudonym import Pseudonymiser
+from streams.access.principals import ConnectorRoute, transactional_id
 from streams.clients import make_producer
 from streams.contracts.codes import CodeLists, load_code_lists
 from streams.contracts.registry import SchemaRegistry, load_registry
@@ -59,7 +62,8 @@ def build_connector(
     producer = make_producer(
         settings.bootstrap,
         connector_name,
-        transactional_id=f"injuryhub-{topic_prefix}{connector_name}",
+        auth=settings.kafka_auth,
+        transactional_id=transactional_id(connector_name, topic_prefix),
     )
     try:
         return Connector(
@@ -69,7 +73,9 @@ def build_connector(
             contracts.validator,
             Pseudonymiser(settings.pseudonym_key),
             producer,
-            KafkaCheckpoints(settings.bootstrap, topic_prefix + checkpoint_topic),
+            KafkaCheckpoints(
+                settings.bootstrap, topic_prefix + checkpoint_topic, auth=settings.kafka_auth
+            ),
             topic=topic,
             dead_letter_topic=dead_letter_topic,
             checkpoint_every=checkpoint_every,
@@ -77,3 +83,12 @@ def build_connector(
     except BaseException:
         producer.close()
         raise
+
+
+def connector_routes(folder: Path = MAPPINGS) -> list[ConnectorRoute]:
+    """Which department's connector publishes where, from the mapping files (ACLs follow it)."""
+    routes = []
+    for path in sorted(folder.glob("*.yaml")):
+        spec = MappingFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        routes.append(ConnectorRoute(spec.department, path.stem, spec.event_topic))
+    return routes

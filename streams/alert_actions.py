@@ -34,7 +34,7 @@ def publish_action(settings: HubSettings, alert_id: str, step: str, actor: str,
     event = build_event("hub.alert-action", schema.version, "hub", source_system,
                         f"{source_system} request {request}", request, moment, moment,
                         f"person:{actor}", payload)  # fmt: skip
-    with make_producer(settings.bootstrap, source_system) as producer:
+    with make_producer(settings.bootstrap, source_system, auth=settings.kafka_auth) as producer:
         producer.send(prefix + ACTIONS_TOPIC, key=subject_key_of_alert(alert_id).encode(),
                       value=encode(schema, event)).get(timeout=30)  # fmt: skip
     event_id: str = event["envelope"]["event_id"]

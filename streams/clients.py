@@ -10,11 +10,15 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import UnknownTopicOrPartitionError
+from aiokafka.errors import TopicAuthorizationFailedError, UnknownTopicOrPartitionError
 from kafka import KafkaProducer
 
+from streams.kafka_auth import NO_AUTH, KafkaAuth
 
-def make_producer(bootstrap: str, client_id: str, **overrides: Any) -> KafkaProducer:
+
+def make_producer(
+    bootstrap: str, client_id: str, auth: KafkaAuth = NO_AUTH, **overrides: Any
+) -> KafkaProducer:
     """An idempotent producer that waits for every in-sync replica: nothing acknowledged is lost
     and a retried send is never written twice."""
     config: dict[str, Any] = {
@@ -26,7 +30,16 @@ def make_producer(bootstrap: str, client_id: str, **overrides: Any) -> KafkaProd
         "retries": 2_147_483_647,
         "max_in_flight_requests_per_connection": 5,
     }
-    return KafkaProducer(**(config | overrides))
+    return KafkaProducer(**(config | auth.kafka_python() | overrides))
+
+
+class ReadRefused(PermissionError):
+    """The brokers' ACLs do not let this principal read the topic."""
+
+    def __init__(self, topic: str, auth: KafkaAuth) -> None:
+        who = auth.username or "an anonymous client"
+        super().__init__(f"the brokers refuse to let {who} read {topic}: it is not shared with it")
+        self.topic = topic
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,11 @@ class Record:
 
 
 async def read_to_end(
-    bootstrap: str, topic: str, timeout_s: float = 30.0, isolation_level: str = "read_committed"
+    bootstrap: str,
+    topic: str,
+    timeout_s: float = 30.0,
+    isolation_level: str = "read_committed",
+    auth: KafkaAuth = NO_AUTH,
 ) -> list[Record]:
     """Every message in ``topic`` up to its end offsets at the time of the call, in partition
     order. Reads without a consumer group, so it commits nothing and disturbs no one; by default
@@ -54,12 +71,16 @@ async def read_to_end(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level=isolation_level,
+        **auth.aiokafka(),
     )
     try:
         await consumer.start()
     except UnknownTopicOrPartitionError:
         await consumer.stop()
         raise LookupError(f"topic {topic!r} does not exist on {bootstrap}") from None
+    except TopicAuthorizationFailedError:
+        await consumer.stop()
+        raise ReadRefused(topic, auth) from None
     except BaseException:
         await consumer.stop()  # else it is left unclosed (a ResourceWarning at collection)
         raise
@@ -119,8 +140,9 @@ class PartitionReader:
     committed offsets, with one group-less consumer and one admin client kept open between
     calls (started on the first); ``stop`` closes them."""
 
-    def __init__(self, bootstrap: str, timeout_s: float = 30.0) -> None:
+    def __init__(self, bootstrap: str, auth: KafkaAuth = NO_AUTH, timeout_s: float = 30.0) -> None:
         self.bootstrap = bootstrap
+        self.auth = auth
         self.timeout_s = timeout_s
         self._consumer: AIOKafkaConsumer | None = None
         self._lock = asyncio.Lock()
@@ -161,7 +183,9 @@ class PartitionReader:
         """``group``'s committed offsets (the next it will read) of those it has one for."""
         async with self._admin_lock:
             if self._admin is None:
-                admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+                admin = AIOKafkaAdminClient(
+                    bootstrap_servers=self.bootstrap, **self.auth.aiokafka()
+                )
                 await admin.start()
                 self._admin = admin
             found = await self._admin.list_consumer_group_offsets(
@@ -188,6 +212,7 @@ class PartitionReader:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 isolation_level="read_committed",
+                **self.auth.aiokafka(),
             )
             try:
                 await consumer.start()

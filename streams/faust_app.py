@@ -48,6 +48,7 @@ def make_app(
         app_id,
         # Committed messages only (streams/faust_transport.py).
         broker=[f"{SCHEME}://{server}" for server in settings.bootstrap_list],
+        broker_credentials=settings.kafka_auth.faust_credentials(),
         store=store,
         # One folder per app id: apps sharing one would read each other's stores.
         datadir=str(stores),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streams.kafka_auth import KafkaAuth, Mechanism, Protocol
 
 
 class HubSettings(BaseSettings):
@@ -22,6 +25,8 @@ class HubSettings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         frozen=True,
+        # A refused value may be a secret: errors name the field, never echo what was given.
+        hide_input_in_errors=True,
     )
 
     bootstrap_servers: str | None = Field(
@@ -114,6 +119,27 @@ class HubSettings(BaseSettings):
         default={"RESPONSIBLE_LEADER": 600, "SAFETY_MANAGER": 1_200, "TEAM_LEADER": 4_200},
         description="People to train by category (JSON object); the programme's 6,000 by default.",
     )
+    broker_security: Literal["plaintext", "sasl"] = Field(
+        default="plaintext",
+        description="How `injuryhub broker start` sets up a new local cluster: plaintext, or "
+        "sasl (SASL/SCRAM logins and Kafka ACLs; `injuryhub security init` makes the principals).",
+    )
+    kafka_security_protocol: Protocol = Field(
+        default="PLAINTEXT",
+        description="How clients connect: PLAINTEXT, SASL_PLAINTEXT, SASL_SSL or SSL.",
+    )
+    kafka_sasl_mechanism: Mechanism = Field(
+        default="SCRAM-SHA-512", description="SASL mechanism of the clients."
+    )
+    kafka_username: str | None = Field(
+        default=None, description="The Kafka principal this process logs in as (SASL)."
+    )
+    kafka_password: SecretStr | None = Field(default=None, description="Its password (SASL).")
+    kafka_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the CA that signed the brokers' certificates (TLS); unset: the "
+        "system's trusted CAs.",
+    )
     pseudonym_key: SecretStr = Field(
         default=SecretStr("local-demo-key-change-me"),
         description="Per-deployment HMAC key that turns resident ID numbers into pseudonyms.",
@@ -132,6 +158,11 @@ class HubSettings(BaseSettings):
                     "(set INJURYHUB_BOOTSTRAP_SERVERS, e.g. 127.0.0.1:9092)"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _credentials_fit_the_protocol(self) -> HubSettings:
+        self.kafka_auth  # noqa: B018 -- raises ValueError naming the missing variables
+        return self
 
     @property
     def bootstrap(self) -> str:
@@ -152,6 +183,17 @@ class HubSettings(BaseSettings):
     @property
     def dashboard_users_path(self) -> Path:
         return self.dashboard_users_file or self.state_dir / "dashboard-users.yaml"
+
+    @property
+    def kafka_auth(self) -> KafkaAuth:
+        """What every client of this process presents to the brokers."""
+        return KafkaAuth(
+            protocol=self.kafka_security_protocol,
+            mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_username,
+            password=self.kafka_password,
+            ca_file=self.kafka_ca_file,
+        )
 
     @property
     def bootstrap_list(self) -> list[str]:

@@ -46,6 +46,7 @@ from agents.positions import PositionKeeper
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import encode
+from streams.settings import HubSettings
 
 CONTRIBUTIONS = "aggregate-contributions"
 SNAPSHOT_TYPE = "hub.aggregate"
@@ -106,7 +107,7 @@ def _contribution(data: bytes) -> Contribution:
 
 
 def register_inputs(
-    app: faust.App, topics: AggregationTopics, registry: SchemaRegistry, bootstrap: str
+    app: faust.App, topics: AggregationTopics, registry: SchemaRegistry, settings: HubSettings
 ) -> HubInputs:
     """The department topics, and the ``enterprise-registry`` agent keeping every enterprise's
     district and industry in a global table (every worker holds all of it)."""
@@ -127,7 +128,9 @@ def register_inputs(
     app.agent(app.topic(topics.enterprises, **RAW_TOPIC), name="enterprise-registry")(
         remember_enterprises
     )
-    registry_topic = RegistryTopic(bootstrap, topics.enterprises, registry)
+    registry_topic = RegistryTopic(
+        settings.bootstrap, settings.kafka_auth, topics.enterprises, registry
+    )
     return HubInputs(app.topic(*topics.sources, **RAW_TOPIC), places, registry_topic)
 
 

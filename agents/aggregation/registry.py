@@ -20,6 +20,7 @@ from aiokafka.errors import KafkaError
 from streams.clients import read_to_end
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import DecodeError, decode
+from streams.kafka_auth import KafkaAuth
 
 log = logging.getLogger(__name__)
 Place = tuple[str, str]
@@ -35,6 +36,7 @@ class RegistryTopic:
     """The registry as its compacted topic holds it, read again on demand."""
 
     bootstrap: str
+    auth: KafkaAuth
     topic: str
     registry: SchemaRegistry
     places: dict[str, Place] = field(default_factory=dict)
@@ -47,7 +49,7 @@ class RegistryTopic:
                 return
             self._read_at = time.monotonic()
             try:
-                records = await read_to_end(self.bootstrap, self.topic)
+                records = await read_to_end(self.bootstrap, self.topic, auth=self.auth)
             except (KafkaError, LookupError, OSError) as error:
                 log.warning("could not read the registry topic %s: %s", self.topic, error)
                 return

@@ -33,6 +33,7 @@ from streams.clients import read_to_end
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode, encode
+from streams.settings import HubSettings
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def register_bulletins(
     app: faust.App,
     topics: BulletinTopics,
     registry: SchemaRegistry,
-    bootstrap: str,
+    settings: HubSettings,
     keeper: PositionKeeper,
     tick_s: float = 5.0,
     settle_s: float = 10.0,
@@ -112,7 +113,9 @@ def register_bulletins(
 
     async def published() -> dict[str, str]:
         found: dict[str, str] = {}
-        for record in await read_to_end(bootstrap, topics.bulletins):
+        for record in await read_to_end(
+            settings.bootstrap, topics.bulletins, auth=settings.kafka_auth
+        ):
             _, old = decode(registry, record.value or b"")
             label = (record.key or b"").decode().split("|", 1)[1]
             period = _period(old["period"], label)
@@ -123,7 +126,7 @@ def register_bulletins(
     async def open_alerts(before: datetime) -> list[dict[str, Any]]:
         latest: dict[str, dict[str, Any]] = {}
         try:
-            records = await read_to_end(bootstrap, topics.alerts)
+            records = await read_to_end(settings.bootstrap, topics.alerts, auth=settings.kafka_auth)
         except LookupError:
             return []
         for record in records:

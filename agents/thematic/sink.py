@@ -21,6 +21,7 @@ from kafka import KafkaConsumer, TopicPartition
 from agents.thematic.layout import SECTIONS, TableLayout, layout_of
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import DecodeError, decode
+from streams.kafka_auth import NO_AUTH, KafkaAuth
 from streams.topics.catalogue import catalogue
 
 BATCH = 2_000
@@ -140,13 +141,14 @@ def sync(
     bootstrap: str,
     topics: dict[str, str],
     progress: Callable[[str, int], None] = lambda topic, rows: None,
+    auth: KafkaAuth = NO_AUTH,
 ) -> SyncReport:
     """Read every topic from where the database left off up to its end at the time of the call
     (all partitions of all topics at once: one consumer, one poll loop)."""
     report = SyncReport()
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
                              enable_auto_commit=False, isolation_level="read_committed",
-                             max_poll_records=BATCH)  # fmt: skip
+                             max_poll_records=BATCH, **auth.kafka_python())  # fmt: skip
     try:
         present = consumer.topics()
         parts = [

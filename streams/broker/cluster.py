@@ -13,6 +13,8 @@ from streams.broker.errors import BrokerError
 from streams.broker.jars import KAFKA_VERSION, KafkaJars, fetch_jars
 from streams.broker.layout import ClusterLayout, NodeSpec, new_cluster_id
 from streams.broker.readiness import registered_brokers
+from streams.broker.sasl import BrokerSecrets, write_private
+from streams.kafka_auth import NO_AUTH, KafkaAuth
 from streams.settings import HubSettings
 
 
@@ -62,6 +64,24 @@ class LocalCluster:
     def layout(self) -> ClusterLayout | None:
         return ClusterLayout.load(self.home)
 
+    @property
+    def secrets(self) -> BrokerSecrets | None:
+        """The super users' passwords of a sasl cluster."""
+        return BrokerSecrets.load(self.home)
+
+    def admin_auth(self) -> KafkaAuth:
+        """How the cluster's administrator logs in (no login on a plaintext cluster)."""
+        layout = self.layout
+        if layout is None or layout.security == "plaintext":
+            return NO_AUTH
+        secrets = self.secrets
+        if secrets is None:
+            raise BrokerError(
+                f"{BrokerSecrets.path(self.home)} is missing: without the administrator's "
+                "password nobody can manage this sasl cluster; `injuryhub broker reset` discards it"
+            )
+        return secrets.admin_auth()
+
     def node_states(self) -> list[NodeState]:
         layout = self.layout
         if layout is None:
@@ -82,14 +102,17 @@ class LocalCluster:
             return StartReport(layout, (), running, False, time.monotonic() - began)
         self._check_ports_free(to_start)
         jars = self._jars()
+        secrets = BrokerSecrets.load_or_create(self.home) if layout.security == "sasl" else None
         pids: dict[NodeSpec, int] = {}
         for node in to_start:
             node.home.mkdir(parents=True, exist_ok=True)
             node.pid_path.unlink(missing_ok=True)
-            node.config_path.write_text(layout.render_properties(node), encoding="utf-8")
+            # Private: a sasl node's properties hold the broker's password.
+            write_private(node.config_path, layout.render_properties(node, secrets))
             if not node.is_formatted():
                 self._progress(f"formatting KRaft storage of node {node.node_id}")
-                processes.format_storage(node, jars, layout.cluster_id, self.java)
+                scram = secrets.format_arguments() if secrets else []
+                processes.format_storage(node, jars, layout.cluster_id, self.java, scram)
                 formatted = True
             pids[node] = processes.spawn_node(node, jars, self.java, self.settings.broker_heap)
         self._wait_until_ready(layout, pids, timeout)
@@ -135,6 +158,7 @@ class LocalCluster:
             controller_port=self.settings.controller_port,
             cluster_id=new_cluster_id(),
             kafka_version=KAFKA_VERSION,
+            security=self.settings.broker_security,  # a formatted cluster keeps its own
         )
         if existing is None or not any(node.is_formatted() for node in existing.nodes):
             wanted.save()  # nothing was ever stored under the old layout: nothing to lose
@@ -192,7 +216,7 @@ class LocalCluster:
                         f"node {node.node_id} exited with {code} while starting; the end of "
                         f"{node.log_path}:\n{_tail(node.log_path, 20)}"
                     )
-            if registered_brokers(layout.bootstrap) >= layout.node_count:
+            if registered_brokers(layout.bootstrap, auth=self.admin_auth()) >= layout.node_count:
                 return
             if time.monotonic() > deadline:
                 raise BrokerError(

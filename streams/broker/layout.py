@@ -11,6 +11,11 @@ import json
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal
+
+from streams.broker.sasl import CLIENT_LISTENER, BrokerSecrets
+
+Security = Literal["plaintext", "sasl"]
 
 LISTENER_HOST = "127.0.0.1"
 
@@ -56,6 +61,8 @@ class ClusterLayout:
     controller_port: int
     cluster_id: str
     kafka_version: str
+    #: plaintext, or sasl: SCRAM logins and ACLs (streams/broker/sasl.py)
+    security: Security = "plaintext"
 
     @property
     def nodes(self) -> tuple[NodeSpec, ...]:
@@ -74,6 +81,10 @@ class ClusterLayout:
         return ",".join(node.address for node in self.nodes)
 
     @property
+    def client_listener(self) -> str:
+        return CLIENT_LISTENER if self.security == "sasl" else "PLAINTEXT"
+
+    @property
     def quorum_voters(self) -> str:
         return ",".join(
             f"{node.node_id}@{LISTENER_HOST}:{node.controller_port}" for node in self.nodes
@@ -86,7 +97,8 @@ class ClusterLayout:
             other.controller_port,
         )
 
-    def render_properties(self, node: NodeSpec) -> str:
+    def render_properties(self, node: NodeSpec, secrets: BrokerSecrets | None = None) -> str:
+        """``secrets``: the super users' passwords, which a sasl cluster needs."""
         replicas = min(3, self.node_count)
         # With three nodes, acks=all must mean "on at least two", or one lost disk loses data.
         min_isr = min(2, self.node_count)
@@ -95,10 +107,10 @@ class ClusterLayout:
             "node.id": node.node_id,
             "controller.quorum.voters": self.quorum_voters,
             "listeners": (
-                f"PLAINTEXT://{LISTENER_HOST}:{node.broker_port},"
+                f"{self.client_listener}://{LISTENER_HOST}:{node.broker_port},"
                 f"CONTROLLER://{LISTENER_HOST}:{node.controller_port}"
             ),
-            "advertised.listeners": f"PLAINTEXT://{node.address}",
+            "advertised.listeners": f"{self.client_listener}://{node.address}",
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "PLAINTEXT",
             "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -116,6 +128,10 @@ class ClusterLayout:
             # Local clusters serve tests and demos: don't wait 3 s for more members to join.
             "group.initial.rebalance.delay.ms": 0,
         }
+        if self.security == "sasl":
+            if secrets is None:
+                raise ValueError("a sasl cluster's properties need its broker password")
+            settings |= secrets.properties()
         lines = [f"# Written by `injuryhub broker start` for Kafka {self.kafka_version}."]
         lines += [f"{key}={value}" for key, value in settings.items()]
         return "\n".join(lines) + "\n"

@@ -98,8 +98,11 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def format_storage(node: NodeSpec, jars: KafkaJars, cluster_id: str, java: str) -> None:
-    """Write the KRaft metadata for a new node (``kafka-storage.sh format``)."""
+def format_storage(
+    node: NodeSpec, jars: KafkaJars, cluster_id: str, java: str, extra: list[str] | None = None
+) -> None:
+    """Write the KRaft metadata for a new node (``kafka-storage.sh format``); ``extra``: more
+    options (the super users' SCRAM credentials of a sasl cluster)."""
     command = [
         java,
         "-cp",
@@ -112,6 +115,7 @@ def format_storage(node: NodeSpec, jars: KafkaJars, cluster_id: str, java: str) 
         "--config",
         str(node.config_path),
         "--ignore-formatted",
+        *(extra or []),
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:

@@ -9,6 +9,7 @@ import socket
 from kafka import KafkaAdminClient
 
 from streams.broker.layout import LISTENER_HOST
+from streams.kafka_auth import NO_AUTH, KafkaAuth
 
 
 def _accepts_connections(bootstrap: str) -> bool:
@@ -22,7 +23,7 @@ def _accepts_connections(bootstrap: str) -> bool:
     return False
 
 
-def registered_brokers(bootstrap: str, timeout_ms: int = 5000) -> int:
+def registered_brokers(bootstrap: str, timeout_ms: int = 5000, auth: KafkaAuth = NO_AUTH) -> int:
     """How many unfenced brokers the cluster reports; 0 if it does not answer."""
     if not _accepts_connections(bootstrap):
         return 0
@@ -35,6 +36,7 @@ def registered_brokers(bootstrap: str, timeout_ms: int = 5000) -> int:
             client_id="injuryhub-readiness",
             request_timeout_ms=timeout_ms,
             bootstrap_timeout_ms=timeout_ms,
+            **auth.kafka_python(),
         )
     except Exception:  # any failure to bootstrap means "not ready yet"
         quiet.setLevel(previous)

@@ -10,6 +10,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from streams.kafka_auth import NO_AUTH, KafkaAuth
 from streams.topics.catalogue import TopicSpec
 
 
@@ -30,12 +31,15 @@ class EnsureReport:
 
 
 @contextlib.contextmanager
-def admin_client(bootstrap: str, timeout_ms: int = 30_000) -> Iterator[KafkaAdminClient]:
+def admin_client(
+    bootstrap: str, timeout_ms: int = 30_000, auth: KafkaAuth = NO_AUTH
+) -> Iterator[KafkaAdminClient]:
     admin = KafkaAdminClient(
         bootstrap_servers=bootstrap,
         client_id="injuryhub-admin",
         request_timeout_ms=timeout_ms,
         bootstrap_timeout_ms=timeout_ms,
+        **auth.kafka_python(),
     )
     try:
         yield admin
@@ -44,7 +48,11 @@ def admin_client(bootstrap: str, timeout_ms: int = 30_000) -> Iterator[KafkaAdmi
 
 
 def ensure_topics(
-    bootstrap: str, specs: Iterable[TopicSpec], default_replication: int, prefix: str = ""
+    bootstrap: str,
+    specs: Iterable[TopicSpec],
+    default_replication: int,
+    prefix: str = "",
+    auth: KafkaAuth = NO_AUTH,
 ) -> EnsureReport:
     """Create what is missing; leave existing topics alone and report where they drifted.
 
@@ -54,7 +62,7 @@ def ensure_topics(
     if prefix:
         specs = [_Prefixed(spec, prefix) for spec in specs]  # type: ignore[misc]
     specs = tuple(specs)
-    with admin_client(bootstrap) as admin:
+    with admin_client(bootstrap, auth=auth) as admin:
         present = set(admin.list_topics())
         missing = [spec for spec in specs if spec.name not in present]
         created = _create(admin, missing, default_replication)
@@ -115,13 +123,13 @@ def _partition_drift(admin: KafkaAdminClient, specs: list[TopicSpec]) -> tuple[T
     )
 
 
-def existing_topics(bootstrap: str) -> set[str]:
-    with admin_client(bootstrap) as admin:
+def existing_topics(bootstrap: str, auth: KafkaAuth = NO_AUTH) -> set[str]:
+    with admin_client(bootstrap, auth=auth) as admin:
         return set(admin.list_topics())
 
 
-def partition_count(bootstrap: str, topic: str) -> int:
-    with admin_client(bootstrap) as admin:
+def partition_count(bootstrap: str, topic: str, auth: KafkaAuth = NO_AUTH) -> int:
+    with admin_client(bootstrap, auth=auth) as admin:
         if topic not in set(admin.list_topics()):
             raise LookupError(
                 f"topic {topic!r} does not exist on {bootstrap}; run `injuryhub topics create`"

@@ -29,7 +29,8 @@ from tests.support import MemoryLog
 REGISTRY = load_registry(HubSettings().schemas_path)
 USCC = "91370211MA3C5LXX0K"
 NOW = datetime(2025, 5, 20, 9, 0, tzinfo=UTC)
-NO_BROKER = "127.0.0.1:1"  # the registry agent knows every enterprise before it is needed
+# the registry agent knows every enterprise before it is needed
+NO_BROKER = HubSettings(bootstrap_servers="127.0.0.1:1")
 TOPICS = AggregationTopics(("dept.a", "dept.b"), "hub.enterprises", "hub.aggregates",
                            "hub.dlq.hub", 3)  # fmt: skip
 

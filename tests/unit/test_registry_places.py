@@ -10,13 +10,16 @@ import pytest
 
 from agents.aggregation.registry import HubInputs, RegistryTopic
 from streams.contracts.registry import load_registry
+from streams.kafka_auth import NO_AUTH
 from streams.settings import HubSettings
 
 REGISTRY = load_registry(HubSettings().schemas_path)
 
 
 def _inputs(table: dict[str, list[str]], topic: dict[str, tuple[str, str]]) -> HubInputs:
-    registry_topic = RegistryTopic("127.0.0.1:1", "hub.enterprises", REGISTRY, places=dict(topic))
+    registry_topic = RegistryTopic(
+        "127.0.0.1:1", NO_AUTH, "hub.enterprises", REGISTRY, places=dict(topic)
+    )
     return HubInputs(sources=None, places=table, registry_topic=registry_topic)
 
 

@@ -1,0 +1,152 @@
+"""A cluster with SASL/SCRAM logins and ACLs (`injuryhub broker start --security sasl`,
+`injuryhub security init`): each department writes only its own topics and reads only what is
+shared with it; the hub's own principals are enough to run the whole pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from kafka.errors import KafkaError, KafkaTimeoutError, TopicAuthorizationFailedError
+from pydantic import SecretStr
+
+from agents.aggregation.reconcile import expected_monthly
+from injuryhub.worker_process import running_worker
+from streams.access.apply import login_variables, principal_auth
+from streams.broker.cluster import LocalCluster
+from streams.clients import ReadRefused, make_producer, read_to_end
+from streams.kafka_auth import KafkaAuth
+from tests.pipeline import monthly_cells, replayed_year
+from tests.support import REPO_ROOT, local_settings
+
+pytestmark = [pytest.mark.kafka, pytest.mark.security]
+
+
+@dataclass(frozen=True)
+class Secured:
+    bootstrap: str
+    env: dict[str, str]  # a process on this cluster, before it logs in
+    logins: Path
+
+    def auth(self, principal: str) -> KafkaAuth:
+        return principal_auth(self.logins, principal)
+
+    def login(self, principal: str) -> dict[str, str]:
+        variables = login_variables(self.logins, principal)
+        assert variables, f"`injuryhub security init` wrote no login for {principal}"
+        return self.env | variables
+
+    def cli(self, principal: str | None, *args: str) -> subprocess.CompletedProcess[str]:
+        env = self.login(principal) if principal else self.env
+        return subprocess.run(
+            [sys.executable, "-m", "injuryhub", *args],
+            env={**os.environ, **env, "COLUMNS": "200", "NO_COLOR": "1"},
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
+    state = tmp_path_factory.mktemp("secured")
+    settings = local_settings(state, broker_security="sasl", broker_heap="384m")
+    cluster = LocalCluster(settings)
+    cluster.start()
+    env = {
+        "INJURYHUB_STATE_DIR": str(state),
+        "INJURYHUB_CACHE_DIR": str(REPO_ROOT / ".cache"),
+        "INJURYHUB_BROKER_PORT": str(settings.broker_port),
+        "INJURYHUB_CONTROLLER_PORT": str(settings.controller_port),
+    }
+    try:
+        secured = Secured(settings.bootstrap, env, state / "security")
+        made = secured.cli(None, "security", "init")
+        assert made.returncode == 0, made.stdout + made.stderr
+        assert "dept-housing" in made.stdout and "hub-worker" in made.stdout
+        topics = secured.cli("hub-admin", "topics", "create")
+        assert topics.returncode == 0, topics.stdout + topics.stderr
+        yield secured
+    finally:
+        cluster.stop()
+
+
+def _send(bootstrap: str, auth: KafkaAuth, topic: str) -> None:
+    with make_producer(bootstrap, "security-test", auth=auth,
+                       bootstrap_timeout_ms=5_000, max_block_ms=5_000) as producer:  # fmt: skip
+        producer.send(topic, b"probe").get(timeout=10)
+
+
+def _read(bootstrap: str, auth: KafkaAuth, topic: str) -> int:
+    return len(asyncio.run(read_to_end(bootstrap, topic, timeout_s=10, auth=auth)))
+
+
+def test_init_is_idempotent_and_no_password_is_printed(secured: Secured) -> None:
+    again = secured.cli(None, "security", "init")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "0 ACL(s) created, 0 removed" in again.stdout
+    password = secured.auth("dept-health").password
+    assert password is not None and password.get_secret_value() not in again.stdout + again.stderr
+    for login in secured.logins.iterdir():
+        assert login.stat().st_mode & 0o077 == 0, f"{login} is readable by others"
+
+
+def test_a_department_writes_its_own_topics_only(secured: Secured) -> None:
+    housing = secured.auth("dept-housing")
+    _send(secured.bootstrap, housing, "dept.housing.site-inspection.v1")
+    _send(secured.bootstrap, housing, "hub.dlq.housing")
+    for foreign in ("dept.hrss.injury-recognition.v1", "dept.emergency.accident-report.v1",
+                    "hub.alerts", "hub.dlq.health"):  # fmt: skip
+        with pytest.raises(TopicAuthorizationFailedError):
+            _send(secured.bootstrap, housing, foreign)
+
+
+def test_a_department_reads_only_what_is_shared_with_it(secured: Secured) -> None:
+    housing, union = secured.auth("dept-housing"), secured.auth("dept-union")
+    # Shared: the emergency department's accident reports reach housing and the union...
+    _send(secured.bootstrap, secured.auth("dept-emergency"), "dept.emergency.accident-report.v1")
+    assert _read(secured.bootstrap, housing, "dept.emergency.accident-report.v1") >= 1
+    assert _read(secured.bootstrap, union, "dept.emergency.accident-report.v1") >= 1
+    assert _read(secured.bootstrap, housing, "hub.alerts") == 0  # the hub's alerts: everyone
+    # ...hospital treatment records (health) and benefit payments (hrss) reach neither.
+    for unshared in ("dept.health.injury-treatment.v1", "dept.hrss.benefit-payment.v1"):
+        with pytest.raises(ReadRefused, match=f"dept-housing read {unshared}"):
+            _read(secured.bootstrap, housing, unshared)
+    with pytest.raises(ReadRefused):
+        _read(secured.bootstrap, union, "dept.housing.site-inspection.v1")
+
+
+def test_wrong_or_missing_login_is_refused(secured: Secured) -> None:
+    genuine = secured.auth("dept-housing")
+    wrong = KafkaAuth("SASL_PLAINTEXT", "SCRAM-SHA-512", "dept-housing", SecretStr("guess"))
+    for auth in (wrong, KafkaAuth()):  # a bad password; no login at all
+        began = time.monotonic()
+        with pytest.raises((KafkaTimeoutError, KafkaError)):
+            _send(secured.bootstrap, auth, "dept.housing.site-inspection.v1")
+        assert time.monotonic() - began < 30
+    assert "guess" not in repr(wrong) and str(genuine.password) == "**********"
+
+
+def test_the_hub_runs_on_its_own_principals(secured: Secured, tmp_path: Path) -> None:
+    """The operator replays a year (administrator), the worker aggregates it as hub-worker to
+    the exact truth, and the dashboard's principal syncs the thematic database."""
+    year = replayed_year(secured.bootstrap, tmp_path / "year", 11, 0.01, "secured",
+                         env=secured.login("hub-admin"), prefixed=False)  # fmt: skip
+    expected = expected_monthly(year.truth)
+    worker_env = secured.login("hub-worker") | {"INJURYHUB_STATE_DIR": str(tmp_path)}
+    log = tmp_path / "worker.log"
+    admin = secured.auth("hub-admin")
+    with running_worker([], log, worker_env) as worker:
+        deadline = time.monotonic() + 240
+        while monthly_cells(secured.bootstrap, "hub.aggregates", admin) != expected:
+            assert worker.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(3)
+    assert "AuthorizationFailed" not in log.read_text()
+    synced = secured.cli("hub-dashboard", "thematic", "sync", "--db", str(tmp_path / "t.duckdb"))
+    assert synced.returncode == 0, synced.stdout + synced.stderr
