@@ -16,6 +16,7 @@ from typing import Any
 from agents.aggregation.reconcile import MonthlyCells, monthly_from_snapshots
 from streams.clients import latest_per_key, read_to_end
 from streams.contracts.registry import load_registry
+from streams.contracts.wire import decode
 from streams.kafka_auth import NO_AUTH, KafkaAuth
 from streams.settings import HubSettings
 from tests.support import unique
@@ -23,13 +24,50 @@ from tests.support import unique
 REGISTRY = load_registry(HubSettings().schemas_path)
 
 
-def run_cli(*arguments: str, bootstrap: str, env: dict[str, str] | None = None) -> None:
-    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": bootstrap, **(env or {})}
+def run_cli(
+    *arguments: str, bootstrap: str = "", env: dict[str, str] | None = None, timeout: float = 600
+) -> str:
+    """Run ``injuryhub`` to success and return what it printed."""
+    brokers = {"INJURYHUB_BOOTSTRAP_SERVERS": bootstrap} if bootstrap else {}
     done = subprocess.run(
         [sys.executable, "-m", "injuryhub", *arguments],
-        env=env, capture_output=True, text=True, timeout=600,
+        env={**os.environ, **brokers, **(env or {})}, capture_output=True, text=True,
+        timeout=timeout,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def generated_year(folder: Path, scale: float, seed: int) -> dict[str, Any]:
+    """`injuryhub generate` of the year 2025; returns its ground truth."""
+    run_cli("generate", "--out", str(folder), "--year", "2025", "--seed", str(seed),
+            "--scale", str(scale))  # fmt: skip
+    truth: dict[str, Any] = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+    return truth
+
+
+def published_topics(
+    bootstrap: str, prefix: str, truth: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every topic of the ground truth, as decoded records (read_committed)."""
+
+    async def read_all() -> dict[str, list[dict[str, Any]]]:
+        found = {}
+        for topic in truth["topics"]:
+            records = await read_to_end(bootstrap, prefix + topic)
+            found[topic] = [decode(REGISTRY, record.value or b"")[1] for record in records]
+        return found
+
+    return asyncio.run(read_all())
+
+
+def assert_matches_truth(topics: dict[str, list[dict[str, Any]]], truth: dict[str, Any]) -> None:
+    """As many events per topic as the truth says, none twice."""
+    counts = {topic: len(records) for topic, records in topics.items()}
+    assert counts == truth["topics"]
+    for topic, records in topics.items():
+        ids = [record["envelope"]["event_id"] for record in records]
+        assert len(ids) == len(set(ids)), f"{topic} holds a duplicate event"
 
 
 @dataclass(frozen=True)
@@ -49,9 +87,7 @@ def replayed_year(
 ) -> Year:
     """A generated year replayed onto topics under a fresh prefix (or none: a cluster of the
     test's own), with its ground truth; ``env``: the replaying process's (a login)."""
-    run_cli("generate", "--out", str(folder), "--year", "2025", "--seed", str(seed), "--scale",
-            str(scale), bootstrap=bootstrap)  # fmt: skip
-    truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+    truth = generated_year(folder, scale, seed)
     prefix = unique(name) + "." if prefixed else ""
     run_cli("replay", str(folder), "--topic-prefix", prefix, bootstrap=bootstrap, env=env)
     return Year(truth, prefix)

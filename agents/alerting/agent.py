@@ -172,7 +172,9 @@ def register_alerting(
                 await signal(one.subject.key, "finding", one.as_json())
 
     async def forward_action(message: Any) -> int:
-        _, action = decode(registry, message.value)
+        action = await decoded(message, "alert-actions")
+        if action is None:  # unreadable: dead-lettered, the lifecycle goes on
+            return 0
         step = {
             "action_id": action["envelope"]["event_id"], "alert_id": action["alert_id"],
             "step": action["step"], "actor": action["actor"],

@@ -28,6 +28,7 @@ import duckdb
 import pytest
 from aiosmtpd.controller import Controller
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import CoordinatorNotAvailableError
 from kafka.structs import OffsetAndMetadata
 
 from agents.aggregation.reconcile import (
@@ -35,11 +36,12 @@ from agents.aggregation.reconcile import (
     city_month,
     expected_monthly,
 )
+from injuryhub.hub_agents import plan_hub
 from injuryhub.worker_process import running_worker
 from streams.alert_actions import publish_action
-from streams.clients import latest_per_key
+from streams.clients import latest_per_key, make_producer
 from streams.contracts.registry import load_registry
-from streams.contracts.wire import decode
+from streams.contracts.wire import MARKER, decode
 from streams.settings import HubSettings
 from tests.pipeline import monthly_cells, read_topic, replayed_year, run_cli
 from tests.support import free_port, unique
@@ -389,13 +391,56 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
     assert "committed but never handled; reading them again" in log.read_text()
 
 
-def test_two_workers_share_the_partitions_and_the_aggregates_stay_exact(
+POISON_KINDS = ("not Avro single-object encoded", "unknown schema fingerprint", "corrupt")
+
+
+def _poison(bootstrap: str, topics: list[str]) -> dict[str, str]:
+    """Three messages no agent can read on partition 0 of each topic: bytes without the Avro
+    marker, an unknown schema fingerprint, a known schema's header before a corrupt body.
+    Returns each one's position (``topic[0]@offset``) and the words its reason must hold."""
+    known = REGISTRY.latest("emergency.accident-report").fingerprint
+    bodies = (b"{not avro at all}", MARKER + bytes(8) + b"payload", MARKER + known + b"\xff" * 9)
+    positions = {}
+    with make_producer(bootstrap, "poison-test") as producer:
+        for topic in topics:
+            for body, kind in zip(bodies, POISON_KINDS, strict=True):
+                sent = producer.send(topic, key=b"poison", value=body, partition=0).get(30)
+                positions[f"{topic}[0]@{sent.offset}"] = kind
+    return positions
+
+
+def _group_members(bootstrap: str, group: str) -> list[dict[str, Any]]:
+    """The group's members (none while its coordinator is not there yet)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        members: list[dict[str, Any]] = admin.describe_groups([group])[group]["members"]
+        return members
+    except CoordinatorNotAvailableError:
+        return []
+    finally:
+        admin.close()
+
+
+def _department_partitions(member: dict[str, Any]) -> int:
+    if not isinstance(member["member_assignment"], dict):  # mid-rebalance: none yet
+        return 0
+    assigned = member["member_assignment"]["assigned_partitions"]
+    return sum(len(a["partitions"]) for a in assigned if ".dept." in a["topic"])
+
+
+@pytest.mark.faults
+def test_two_workers_one_killed_poison_on_every_input_and_the_aggregates_stay_exact(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     """Two workers of one app (each with its own stores, as on two machines) split the
-    partitions between them; together they reach the truth."""
+    partitions; every topic the hub reads also carries three unreadable messages. One worker is
+    killed: the other takes its partitions and reaches the truth, and each unreadable message is
+    a dead letter at its position with its reason."""
     year = replayed_year(kafka_bootstrap, tmp_path / "year", 8, 0.02, "pair")
     expected, prefix = expected_monthly(year.truth), year.prefix
+    plan = plan_hub(HubSettings(bootstrap_servers=kafka_bootstrap), prefix)
+    inputs = [*plan.aggregation.sources, plan.aggregation.enterprises, plan.alerting.actions]
+    poisoned = _poison(kafka_bootstrap, inputs)
     app_id = unique("pair-app")
     args = ["--app-id", app_id, "--topic-prefix", prefix,
             "--intake-source", prefix + "dept.emergency.accident-report.v1",
@@ -406,23 +451,26 @@ def test_two_workers_share_the_partitions_and_the_aggregates_stay_exact(
         running_worker(args, first_log, {**env, "INJURYHUB_STATE_DIR": str(tmp_path / "a")}) as a,
         running_worker(args, second_log, {**env, "INJURYHUB_STATE_DIR": str(tmp_path / "b")}) as b,
     ):
-        deadline = time.monotonic() + 300  # it reaches the truth in ~100 s when it does
-        monthly = monthly_cells(kafka_bootstrap, prefix + "hub.aggregates")
-        while monthly != expected and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        owned: list[int] = []
+        while len(owned) != 2 or not all(owned):
+            assert time.monotonic() < deadline, f"partitions per worker: {owned}"
             assert a.poll() is None, first_log.read_text()[-4000:]
             assert b.poll() is None, second_log.read_text()[-4000:]
-            time.sleep(2)
-            monthly = monthly_cells(kafka_bootstrap, prefix + "hub.aggregates")
-        assert monthly == expected
-        admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-        try:
-            members = admin.describe_groups([app_id])[app_id]["members"]
-        finally:
-            admin.close()
-    owned = [  # department topic partitions each worker reads
-        sum(len(assigned["partitions"])
-            for assigned in member["member_assignment"]["assigned_partitions"]
-            if ".dept." in assigned["topic"])
-        for member in members
-    ]  # fmt: skip
-    assert len(owned) == 2 and all(owned), f"partitions per worker: {owned}"
+            time.sleep(1)
+            owned = [_department_partitions(m) for m in _group_members(kafka_bootstrap, app_id)]
+        time.sleep(10)  # both at work
+        b.send_signal(signal.SIGKILL)
+        b.wait()
+        _wait(lambda: monthly_cells(kafka_bootstrap, prefix + "hub.aggregates") == expected,
+              a, first_log, 300)  # fmt: skip
+        survivors = _group_members(kafka_bootstrap, app_id)
+        assert len(survivors) == 1 and _department_partitions(survivors[0]) == sum(owned)
+        dead = prefix + "hub.dlq.hub"
+        reasons: dict[str, list[str]] = {}
+        for record in read_topic(kafka_bootstrap, dead):
+            letter = decode(REGISTRY, record.value)[1]
+            reasons.setdefault(letter["position"], []).extend(letter["reasons"])
+        assert set(reasons) == set(poisoned)
+        for position, kind in poisoned.items():
+            assert all(kind in reason for reason in reasons[position]), reasons[position]

@@ -6,7 +6,6 @@ ends with exactly the same topics."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -23,11 +22,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from connectors.checkpoints import CHECKPOINT_TOPIC, REQUEST_PREFIX, Checkpoint, KafkaCheckpoints
-from streams.clients import read_to_end
 from streams.contracts.registry import load_registry
-from streams.contracts.wire import decode
 from streams.settings import HubSettings
 from streams.topics.catalogue import DEPARTMENTS
+from tests.pipeline import assert_matches_truth, generated_year, published_topics, run_cli
 from tests.support import unique
 
 pytestmark = pytest.mark.kafka
@@ -38,57 +36,10 @@ ZONE = ZoneInfo("Asia/Shanghai")
 CLEAR_RESIDENT_ID = re.compile(r"(?<![0-9A-Z])370200\d{11}[\dXx](?![0-9A-Za-z])")
 
 
-def _cli(*arguments: str, bootstrap: str = "", timeout: float = 600) -> str:
-    env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": bootstrap} if bootstrap else None
-    done = subprocess.run(
-        [sys.executable, "-m", "injuryhub", *arguments],
-        env=env, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-def _generate(folder: Path, scale: float, seed: int) -> dict[str, Any]:
-    _cli(
-        "generate",
-        "--out",
-        str(folder),
-        "--year",
-        "2025",
-        "--seed",
-        str(seed),
-        "--scale",
-        str(scale),
-    )
-    truth: dict[str, Any] = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
-    return truth
-
-
-def _topics(bootstrap: str, prefix: str, truth: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Every topic of the ground truth, as decoded records (read_committed)."""
-
-    async def read_all() -> dict[str, list[dict[str, Any]]]:
-        found = {}
-        for topic in truth["topics"]:
-            records = await read_to_end(bootstrap, prefix + topic)
-            found[topic] = [decode(REGISTRY, record.value or b"")[1] for record in records]
-        return found
-
-    return asyncio.run(read_all())
-
-
-def _assert_matches_truth(topics: dict[str, list[dict[str, Any]]], truth: dict[str, Any]) -> None:
-    counts = {topic: len(records) for topic, records in topics.items()}
-    assert counts == truth["topics"]
-    for topic, records in topics.items():
-        ids = [record["envelope"]["event_id"] for record in records]
-        assert len(ids) == len(set(ids)), f"{topic} holds a duplicate event"
-
-
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     folder = tmp_path_factory.mktemp("year") / "qingdao-2025"
-    return folder, _generate(folder, scale=0.02, seed=11)
+    return folder, generated_year(folder, scale=0.02, seed=11)
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +48,9 @@ def replayed(
 ) -> tuple[str, dict[str, list[dict[str, Any]]]]:
     folder, truth = year
     prefix = unique("replay") + "."
-    output = _cli("replay", str(folder), "--topic-prefix", prefix, bootstrap=kafka_bootstrap)
+    output = run_cli("replay", str(folder), "--topic-prefix", prefix, bootstrap=kafka_bootstrap)
     assert "every connector matches the ground truth" in output
-    return prefix, _topics(kafka_bootstrap, prefix, truth)
+    return prefix, published_topics(kafka_bootstrap, prefix, truth)
 
 
 def test_generated_year_has_every_department_and_25_kinds_of_bad_input(
@@ -121,7 +72,7 @@ def test_every_topic_holds_exactly_the_ground_truth(
     replayed: tuple[str, dict[str, list[dict[str, Any]]]], year: tuple[Path, dict[str, Any]]
 ) -> None:
     _, topics = replayed
-    _assert_matches_truth(topics, year[1])
+    assert_matches_truth(topics, year[1])
 
 
 def test_every_bad_record_is_a_dead_letter_with_its_specific_reason(
@@ -180,9 +131,9 @@ def test_a_second_replay_publishes_nothing(
     year: tuple[Path, dict[str, Any]],
 ) -> None:
     prefix, _ = replayed
-    output = _cli("replay", str(year[0]), "--topic-prefix", prefix, bootstrap=kafka_bootstrap)
+    output = run_cli("replay", str(year[0]), "--topic-prefix", prefix, bootstrap=kafka_bootstrap)
     assert "every connector matches the ground truth" in output
-    _assert_matches_truth(_topics(kafka_bootstrap, prefix, year[1]), year[1])
+    assert_matches_truth(published_topics(kafka_bootstrap, prefix, year[1]), year[1])
 
 
 def _kill_when(command: list[str], env: dict[str, str], ready: Callable[[], bool]) -> None:
@@ -205,7 +156,7 @@ def _kill_when(command: list[str], env: dict[str, str], ready: Callable[[], bool
 def test_replay_killed_during_sql_polling_and_http_pushes_resumes_exactly(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
-    truth = _generate(tmp_path / "year", scale=0.05, seed=23)
+    truth = generated_year(tmp_path / "year", scale=0.05, seed=23)
     prefix = unique("killed") + "."
     command = [sys.executable, "-m", "injuryhub", "replay", str(tmp_path / "year"),
                "--topic-prefix", prefix]  # fmt: skip
@@ -231,8 +182,8 @@ def test_replay_killed_during_sql_polling_and_http_pushes_resumes_exactly(
     for (connector, source), _ in progress().items():
         kinds["request" if source.startswith(REQUEST_PREFIX) else connector] += 1
     assert "hrss.insured-headcount" in kinds and "request" in kinds
-    output = _cli(
+    output = run_cli(
         "replay", str(tmp_path / "year"), "--topic-prefix", prefix, bootstrap=kafka_bootstrap
     )
     assert "every connector matches the ground truth" in output
-    _assert_matches_truth(_topics(kafka_bootstrap, prefix, truth), truth)
+    assert_matches_truth(published_topics(kafka_bootstrap, prefix, truth), truth)
