@@ -7,6 +7,8 @@ per batch, so a connector killed anywhere and restarted publishes each source re
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaTimeoutError
 
 from connectors.checkpoints import (
     REQUEST_PREFIX,
@@ -31,6 +34,17 @@ from streams.contracts.registry import SchemaRegistry
 from streams.contracts.validation import EventValidator
 from streams.contracts.wire import encode
 from streams.topics.catalogue import dlq_topic
+
+log = logging.getLogger(__name__)
+#: How long a transaction's commit or abort may take. kafka-python keeps a dead transaction
+#: coordinator cached and would wait for it for ever (seen when a broker is killed mid-replay).
+TRANSACTION_TIMEOUT_S = 30.0
+#: How many fresh producers a run tries before it gives up.
+RENEWALS = 5
+
+
+class StuckTransaction(RuntimeError):
+    """The producer did not finish a commit or abort in time; a fresh one must take over."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +78,11 @@ class Connector:
         dead_letter_topic: str | None = None,
         checkpoint_every: int = 500,
         now: Callable[[], datetime] = _utc_now,
+        renew_producer: Callable[[], KafkaProducer] | None = None,
+        transaction_timeout_s: float = TRANSACTION_TIMEOUT_S,
     ) -> None:
-        """``producer`` must be transactional (``transactional_id`` stable per connector)."""
+        """``producer`` must be transactional (``transactional_id`` stable per connector);
+        ``renew_producer`` makes another like it, to take over from one that is stuck."""
         spec = mapping.spec
         self.name = name
         self.mapping = mapping
@@ -79,6 +96,8 @@ class Connector:
         self.dead_letter_topic = dead_letter_topic or dlq_topic(spec.department)
         self.checkpoint_every = checkpoint_every
         self.now = now
+        self.renew_producer = renew_producer
+        self.transaction_timeout_s = transaction_timeout_s
         self._transactions_ready = False
         self._requests: dict[str, Checkpoint] | None = None  # pushed request id -> its counts
 
@@ -86,10 +105,33 @@ class Connector:
         self, source: Source, on_record: Callable[[Checkpoint], None] | None = None
     ) -> RunReport:
         """Publish every record after the last committed checkpoint, in transactions of
-        ``checkpoint_every`` records that also carry the checkpoint."""
+        ``checkpoint_every`` records that also carry the checkpoint. A producer that gets stuck
+        (a broker lost mid-transaction) is replaced, and the new one resumes from the last
+        committed checkpoint: its open transaction is aborted, nothing is written twice."""
+        began = time.monotonic()
+        first: Checkpoint | None = None
+        for renewal in range(RENEWALS + 1):
+            totals = self.checkpoints.load(self.name, source.name)
+            first = totals if first is None else first
+            try:
+                report = self._run_once(source, on_record, totals)
+            except (StuckTransaction, KafkaTimeoutError) as stuck:
+                if self.renew_producer is None or renewal == RENEWALS:
+                    raise
+                log.warning("connector %s: %s; a new producer resumes from the last "
+                            "checkpoint", self.name, stuck)  # fmt: skip
+                self._renew()
+                continue
+            this_run = report.totals.read - first.read
+            return replace(report, this_run_read=this_run, seconds=time.monotonic() - began)
+        raise AssertionError("unreachable: the last renewal re-raises")
+
+    def _run_once(
+        self, source: Source, on_record: Callable[[Checkpoint], None] | None, totals: Checkpoint
+    ) -> RunReport:
+        """One producer's go, from the checkpoint ``totals``."""
         began = time.monotonic()
         self._ensure_transactions()
-        totals = self.checkpoints.load(self.name, source.name)
         self._remember_done(source, totals.sequence)
         read_now = 0
         self.producer.begin_transaction()
@@ -110,6 +152,8 @@ class Connector:
                 if on_record is not None:
                     on_record(totals)
             self._commit(source.name, totals)
+        except StuckTransaction:
+            raise  # an abort would hang just the same; the next producer fences this one
         except BaseException:
             self._abort()
             raise
@@ -133,6 +177,10 @@ class Connector:
             published = sum(isinstance(outcome, dict) for outcome in outcomes)
             totals = Checkpoint(len(records), len(records), published, len(records) - published)
             self._commit(f"{REQUEST_PREFIX}{request_id}", totals)
+        except StuckTransaction:
+            if self.renew_producer is not None:
+                self._renew()  # the client sends the request again; the new producer serves it
+            raise
         except BaseException:
             self._abort()
             raise
@@ -153,7 +201,35 @@ class Connector:
         """Abort the open transaction; if that fails too, the original error is the one to see
         (a killed or fenced producer's transaction is aborted by the broker anyway)."""
         with contextlib.suppress(Exception):
-            self.producer.abort_transaction()
+            self._in_time(self.producer.abort_transaction, "abort")
+
+    def _in_time(self, action: Callable[[], None], what: str) -> None:
+        """``action`` (a commit or abort), or StuckTransaction if it has not ended in time."""
+        failed: list[BaseException] = []
+
+        def act() -> None:
+            try:
+                action()
+            except BaseException as error:  # handed to the caller's thread
+                failed.append(error)
+
+        # A daemon thread: if the producer never answers, the thread is left behind with it.
+        worker = threading.Thread(target=act, name=f"{self.name}-{what}", daemon=True)
+        worker.start()
+        worker.join(self.transaction_timeout_s)
+        if worker.is_alive():
+            raise StuckTransaction(
+                f"the transaction {what} took more than {self.transaction_timeout_s:.0f} s"
+            )
+        if failed:
+            raise failed[0]
+
+    def _renew(self) -> None:
+        assert self.renew_producer is not None
+        with contextlib.suppress(Exception):
+            self.producer.close(timeout=0)
+        self.producer = self.renew_producer()
+        self._transactions_ready = False
 
     def _ensure_transactions(self) -> None:
         if not self._transactions_ready:
@@ -199,4 +275,5 @@ class Connector:
             key=checkpoint_key(self.name, source),
             value=encode_checkpoint(totals),
         )
-        self.producer.commit_transaction()  # flushes; raises if the broker refused anything
+        # Flushes; raises if the broker refused anything.
+        self._in_time(self.producer.commit_transaction, "commit")

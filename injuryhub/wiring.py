@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from kafka import KafkaProducer
 
 from connectors.checkpoints import CHECKPOINT_TOPIC, KafkaCheckpoints
 from connectors.mapping import MappingFile, load_mapping
@@ -59,12 +60,16 @@ def build_connector(
     loaded = load_mapping(path, contracts.codes)
     topic = topic or topic_prefix + loaded.spec.event_topic
     dead_letter_topic = dead_letter_topic or topic_prefix + dlq_topic(loaded.spec.department)
-    producer = make_producer(
-        settings.bootstrap,
-        connector_name,
-        auth=settings.kafka_auth,
-        transactional_id=transactional_id(connector_name, topic_prefix),
-    )
+
+    def new_producer() -> KafkaProducer:
+        return make_producer(
+            settings.bootstrap,
+            connector_name,
+            auth=settings.kafka_auth,
+            transactional_id=transactional_id(connector_name, topic_prefix),
+        )
+
+    producer = new_producer()
     try:
         return Connector(
             connector_name,
@@ -79,6 +84,7 @@ def build_connector(
             topic=topic,
             dead_letter_topic=dead_letter_topic,
             checkpoint_every=checkpoint_every,
+            renew_producer=new_producer,
         )
     except BaseException:
         producer.close()
