@@ -219,7 +219,7 @@ class Connector:
         worker.join(self.transaction_timeout_s)
         if worker.is_alive():
             raise StuckTransaction(
-                f"the transaction {what} took more than {self.transaction_timeout_s:.0f} s"
+                f"the transaction {what} took more than {self.transaction_timeout_s:g} s"
             )
         if failed:
             raise failed[0]
