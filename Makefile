@@ -49,9 +49,10 @@ stop:
 clean: stop
 	rm -rf .state $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
+# P1-P5 against raw baselines on one broker; rewrites the table in docs/benchmarks.md.
 bench: setup
 	$(BIN)/python -m tests.benchmarks.wire
-	$(BIN)/python -m tests.benchmarks.replay --scale 0.1
+	$(BIN)/python -m tests.benchmarks.suite --scale 0.02 --write docs/benchmarks.md
 
 bench-worker: setup
 	$(BIN)/python -m tests.benchmarks.worker --scale 0.05

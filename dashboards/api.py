@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 
+from dashboards.audit import Audit
 from dashboards.auth import User, Users
-from dashboards.evaluation.results import evaluate
 from dashboards.model_units import Criteria, model_unit_candidates
 from dashboards.overview import Filters, key_industry_prefixes, overview
 from dashboards.periods import Period, PeriodError
@@ -43,6 +43,7 @@ class Backing:
     codes: CodeLists
     training_targets: dict[str, int]
     publish_action: Callable[[str, str, str, str | None, str], str]  # id, step, actor, expert, note
+    audit: Audit  # every request answered (dashboards/audit.py)
     #: the subscriptions file's text, and saving a new one (ValueError: why it is refused)
     read_subscriptions: Callable[[], str] = lambda: '{"subscriptions": []}'
     save_subscriptions: Callable[[str], None] | None = None
@@ -69,14 +70,17 @@ def api_router(backing: Backing) -> APIRouter:
     def current_user(request: Request) -> User:
         authorization = request.headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
+            request.state.credential = "TOKEN"
             user = backing.users.by_token(authorization[7:].strip())
             if user is None:
                 raise HTTPException(401, "API token not recognised / 令牌无效")
-            return user
-        name = request.session.get("user")
-        user = backing.users.by_name.get(name) if name else None
-        if user is None:
-            raise HTTPException(401, "please log in / 请先登录")
+        else:
+            request.state.credential = "SESSION" if request.session.get("user") else "NONE"
+            name = request.session.get("user")
+            user = backing.users.by_name.get(name) if name else None
+            if user is None:
+                raise HTTPException(401, "please log in / 请先登录")
+        request.state.user = user  # for the audit entry
         return user
 
     LoggedIn = Annotated[User, Depends(current_user)]
@@ -106,14 +110,18 @@ def api_router(backing: Backing) -> APIRouter:
 
     @router.post("/login")
     def login(body: Login, request: Request) -> dict[str, Any]:
+        request.state.login_name = body.name
         user = backing.users.login(body.name, body.password)
         if user is None:
             raise HTTPException(401, "wrong name or password / 用户名或密码错误")
         request.session["user"] = user.name
+        request.state.user = user
         return user.public()
 
     @router.post("/logout")
     def logout(request: Request) -> dict[str, str]:
+        name = request.session.get("user")
+        request.state.user = backing.users.by_name.get(name) if name else None
         request.session.clear()
         return {"status": "logged out"}
 
@@ -165,6 +173,10 @@ def api_router(backing: Backing) -> APIRouter:
     def evaluation(user: LoggedIn, connection: Database,
                    policy_date: date | None = None) -> dict[str, Any]:  # fmt: skip
         shared_with(user, EVALUATION_SOURCES)
+        # Here, not at the top: statsmodels takes ~2 s to import, and every `injuryhub`
+        # command (the worker's restarts too) would pay for it.
+        from dashboards.evaluation.results import evaluate
+
         return evaluate(connection, policy_date)
 
     @router.get("/model-units")

@@ -15,6 +15,7 @@ from kafka.errors import KafkaError
 from starlette.middleware.sessions import SessionMiddleware
 
 from dashboards.api import Backing, api_router
+from dashboards.audit import audit_api
 from streams.broker.readiness import registered_brokers
 from streams.settings import HubSettings
 from streams.topics.admin import existing_topics
@@ -50,6 +51,7 @@ def create_app(settings: HubSettings, backing: Backing | None = None) -> FastAPI
     )
     if backing is not None:
         app.include_router(api_router(backing))
+        audit_api(app, backing.audit)
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
         @app.get("/vendor/echarts.min.js")

@@ -22,6 +22,7 @@ from dashboards.auth import ROLES, UsersFileError, add_user, load_users
 from dashboards.web import create_app
 from injuryhub.console import clear_errors, console, load_settings
 from streams.alert_actions import publish_action
+from streams.audit import AuditTrail
 from streams.contracts.codes import load_code_lists
 from streams.contracts.registry import load_registry
 from streams.kafka_auth import KafkaAuth
@@ -65,7 +66,9 @@ def subscription_file(settings: HubSettings) -> tuple[Callable[[], str],
     return read, save
 
 
-def build_backing(settings: HubSettings, database: ThematicDatabase, prefix: str) -> Backing:
+def build_backing(
+    settings: HubSettings, database: ThematicDatabase, prefix: str, trail: AuditTrail
+) -> Backing:
     read_subscriptions, save_subscriptions = subscription_file(settings)
     return Backing(
         connect=database.connection.cursor,
@@ -75,6 +78,7 @@ def build_backing(settings: HubSettings, database: ThematicDatabase, prefix: str
         publish_action=functools.partial(
             publish_action, settings, prefix=prefix, source_system="injuryhub-dashboard"
         ),
+        audit=trail.record,
         read_subscriptions=read_subscriptions,
         save_subscriptions=save_subscriptions,
     )
@@ -90,7 +94,8 @@ def dashboard(
     settings = load_settings()
     with clear_errors(duckdb.Error, UsersFileError, LookupError):
         database = ThematicDatabase(settings.thematic_path, load_registry(settings.schemas_path))
-        backing = build_backing(settings, database, topic_prefix)
+        trail = AuditTrail(settings, topic_prefix)
+        backing = build_backing(settings, database, topic_prefix, trail)
     if not backing.users.by_name:
         console.print(f"[yellow]no dashboard users in {settings.dashboard_users_path}: add one "
                       "with `injuryhub dashboard-user NAME --role analyst`[/]")  # fmt: skip
@@ -106,6 +111,7 @@ def dashboard(
         stop.set()
         syncing.join(timeout=30)
         database.close()
+        trail.close()  # sends what is still buffered
 
 
 def dashboard_user(

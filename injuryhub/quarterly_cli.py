@@ -11,8 +11,6 @@ import typer
 from kafka.errors import KafkaError
 
 from agents.thematic.sink import ThematicDatabase, sink_topics, sync
-from dashboards.report.charts import ChartError
-from dashboards.report.quarterly import ReportError, quarterly_report
 from injuryhub.console import clear_errors, console, load_settings
 from streams.contracts.codes import load_code_lists
 from streams.contracts.registry import load_registry
@@ -21,6 +19,10 @@ from streams.settings import HubSettings
 
 def _report_from(connection: duckdb.DuckDBPyConnection, settings: HubSettings, quarter: str,
                  out: Path) -> None:  # fmt: skip
+    # Here, not at the top: WeasyPrint (and statsmodels) take seconds to import, and every
+    # `injuryhub` command would pay for them.
+    from dashboards.report.quarterly import quarterly_report
+
     codes = load_code_lists(settings.schemas_path, settings.districts_file)
     written = quarterly_report(connection, quarter, out, codes, settings.training_targets)
     console.print(f"{written.html}\n{written.pdf} ({written.pages} pages)")
@@ -35,6 +37,9 @@ def quarterly(
     """Write the quarterly analysis for the joint meeting (联席会议季度分析报告) as HTML and PDF."""
     settings = load_settings()
     path = db or settings.thematic_path
+    from dashboards.report.charts import ChartError
+    from dashboards.report.quarterly import ReportError
+
     with clear_errors(ReportError, ChartError, duckdb.Error, KafkaError, LookupError):
         try:
             connection = duckdb.connect(str(path), read_only=True)

@@ -24,6 +24,7 @@ HUB_WORKER = "hub-worker"
 HUB_DASHBOARD = "hub-dashboard"
 CHECKPOINTS = "hub.connector-checkpoints"
 ALERT_ACTIONS = "hub.alert-actions"
+AUDIT = "hub.audit"
 
 
 def department_principal(department: str) -> str:
@@ -98,7 +99,8 @@ def department_permissions(
 
 def hub_permissions(app_id: str, topic_prefix: str = "") -> list[Permission]:
     """The worker reads every department topic and keeps the hub's (and Faust's changelog)
-    topics; the dashboard reads everything and publishes alert lifecycle steps only."""
+    topics; the dashboard reads everything and publishes only alert lifecycle steps and its
+    audit trail."""
     dept, hub = topic_prefix + "dept.", topic_prefix + "hub."
     worker = (
         _grant(HUB_WORKER, "TOPIC", dept, ("READ", "DESCRIBE"), "PREFIXED")
@@ -111,6 +113,7 @@ def hub_permissions(app_id: str, topic_prefix: str = "") -> list[Permission]:
         _grant(HUB_DASHBOARD, "TOPIC", dept, ("READ", "DESCRIBE"), "PREFIXED")
         + _grant(HUB_DASHBOARD, "TOPIC", hub, ("READ", "DESCRIBE"), "PREFIXED")
         + _grant(HUB_DASHBOARD, "TOPIC", topic_prefix + ALERT_ACTIONS, ("WRITE",))
+        + _grant(HUB_DASHBOARD, "TOPIC", topic_prefix + AUDIT, ("WRITE",))
     )
     return worker + dashboard
 

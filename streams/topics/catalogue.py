@@ -198,6 +198,13 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         shared_with=DEPARTMENTS,
     ),
     TopicSpec(
+        "hub.audit",
+        "hub",
+        "审计记录 who read or changed what through the dashboard and its API",
+        partitions=1,
+        event_type="hub.audit-entry",
+    ),
+    TopicSpec(
         "hub.risk-changes",
         "hub",
         "企业风险等级变化 an enterprise's risk colour changed",

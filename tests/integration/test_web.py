@@ -12,9 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from streams.audit import AuditEntry, AuditTrail
+from streams.contracts.wire import decode
+from streams.settings import HubSettings
 from streams.topics.admin import ensure_topics
 from streams.topics.catalogue import catalogue, find_topic
-from tests.support import free_port_runs
+from tests.pipeline import REGISTRY, read_topic
+from tests.support import free_port_runs, unique
 
 
 @pytest.fixture
@@ -57,3 +61,22 @@ def test_status_page_shows_kafka_and_the_topics(kafka_bootstrap: str, web_url: s
     assert "1 个节点在线" in page.text
     assert page.text.count("<tr><td>") == len(catalogue())
     assert "<tr><td>hub.alerts</td><td>hub</td><td>就绪 ready</td>" in page.text
+
+
+@pytest.mark.kafka
+def test_the_audit_trail_lands_on_its_topic(kafka_bootstrap: str) -> None:
+    prefix = unique("audit") + "."
+    ensure_topics(kafka_bootstrap, [find_topic("hub.audit")], 1, prefix)
+    trail = AuditTrail(HubSettings(bootstrap_servers=kafka_bootstrap), prefix)
+    entry = AuditEntry("inspector-wang", "analyst", None, "SESSION", "GET", "/api/overview",
+                       "period=2025-Q3", "READ", 200, "127.0.0.1")  # fmt: skip
+    event_id = trail.record(entry)
+    trail.close()
+    (record,) = read_topic(kafka_bootstrap, prefix + "hub.audit")
+    stored = decode(REGISTRY, record.value)[1]
+    assert stored["envelope"]["event_id"] == event_id
+    assert stored["envelope"]["provenance"]["producer"] == "person:inspector-wang"
+    assert {k: stored[k] for k in ("actor", "kind", "path", "query", "status")} == {
+        "actor": "inspector-wang", "kind": "READ", "path": "/api/overview",
+        "query": "period=2025-Q3", "status": 200,
+    }  # fmt: skip

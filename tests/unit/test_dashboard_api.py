@@ -19,6 +19,7 @@ from dashboards.api import Backing
 from dashboards.auth import add_user, load_users
 from dashboards.web import create_app
 from injuryhub.dashboard_cli import subscription_file
+from streams.audit import AuditEntry
 from streams.contracts.codes import load_code_lists
 from streams.contracts.registry import load_registry
 from streams.settings import HubSettings
@@ -59,11 +60,12 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
     subscriptions = tmp_path / "subscriptions.json"
     read, save = subscription_file(HubSettings(subscriptions_file=subscriptions))
+    audited: list[AuditEntry] = []
     backing = Backing(database.connection.cursor, load_users(users_file), CODES,
-                      {"RESPONSIBLE_LEADER": 10}, publish, read, save)  # fmt: skip
+                      {"RESPONSIBLE_LEADER": 10}, publish, audited.append, read, save)  # fmt: skip
     with TestClient(create_app(SETTINGS, backing)) as client:
         yield {"client": client, "secrets": secrets, "published": published,
-               "subscriptions": subscriptions}  # fmt: skip
+               "subscriptions": subscriptions, "audited": audited}  # fmt: skip
     database.close()
 
 
@@ -154,3 +156,31 @@ def test_only_an_admin_manages_subscriptions_and_a_bad_file_is_refused(
     good = '{"subscriptions": [{"name": "duty-desk", "delivery": {"kind": "topic"}}]}'
     assert admin.put("/api/subscriptions", json={"text": good}).status_code == 200
     assert world["subscriptions"].read_text(encoding="utf-8") == good
+
+
+def test_every_request_is_audited_with_who_what_and_the_answer(world: dict[str, Any]) -> None:
+    client: TestClient = world["client"]
+    audited: list[AuditEntry] = world["audited"]
+    password = world["secrets"]["union"][0]
+    client.post("/api/login", json={"name": "union", "password": "not-it"})
+    _login(world, "union")
+    client.get("/api/overview", params={"period": "2025-Q3"})
+    client.get("/api/evaluation", params={"year": 2025})  # not shared with the union: 403
+    client.post("/api/alerts/a%2Fb%2F1/actions", json={"step": "ACKNOWLEDGE"})  # may not act
+    client.post("/api/logout")
+    token = world["secrets"]["analyst"][1]
+    client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    client.get("/api/me", headers={"Authorization": "Bearer forged"})
+    seen = [(e.actor, e.credential, e.kind, e.path, e.status) for e in audited]
+    assert seen == [
+        ("union", "PASSWORD", "LOGIN", "/api/login", 401),
+        ("union", "PASSWORD", "LOGIN", "/api/login", 200),
+        ("union", "SESSION", "READ", "/api/overview", 200),
+        ("union", "SESSION", "READ", "/api/evaluation", 403),
+        ("union", "SESSION", "CHANGE", "/api/alerts/a/b/1/actions", 403),
+        ("union", "NONE", "LOGOUT", "/api/logout", 200),
+        ("analyst", "TOKEN", "READ", "/api/me", 200),
+        ("", "TOKEN", "READ", "/api/me", 401),
+    ]
+    assert audited[2].query == "period=2025-Q3" and audited[2].department == "union"
+    assert all(password not in repr(e) and token not in repr(e) for e in audited)

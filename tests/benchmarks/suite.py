@@ -1,0 +1,403 @@
+"""The hub's benchmarks against raw baselines measured in the same run on the same broker.
+
+P1 connectors (validate + pseudonymise + Avro + transactional acks=all) vs a raw kafka-python
+   producer (acks=all) of pre-encoded messages of the same size;
+P2 the worker from a replayed year to aggregates equal to the ground truth vs a raw aiokafka
+   consume-and-decode loop over the same topics;
+P3 a generated year from files to final aggregates, at two scales (how cost grows);
+P4 publish-to-alert latency at half the rate P2 sustained;
+P5 worker restart: start to ready with 10^6 records in a table's changelog to recover;
+and the peak memory of the worker and of the connectors' process.
+
+Run: `make bench` (writes docs/benchmarks.md) or
+`.venv/bin/python -m tests.benchmarks.suite --scale 0.05 --write docs/benchmarks.md`.
+Prints figures; asserts nothing. Uses INJURYHUB_BOOTSTRAP_SERVERS, or starts the local broker;
+writes to fresh prefixed topics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+from kafka.admin import NewTopic
+
+from agents.aggregation.reconcile import expected_monthly, monthly_from_snapshots
+from streams.broker.cluster import LocalCluster
+from streams.clients import latest_per_key, make_producer, read_to_end
+from streams.contracts.envelope import build_event
+from streams.contracts.registry import SchemaRegistry, load_registry
+from streams.contracts.wire import decode, encode
+from streams.settings import HubSettings
+from streams.topics.admin import admin_client, ensure_topics
+from streams.topics.catalogue import TopicSpec, catalogue
+from tests.benchmarks.worker import _start, _wait_ready
+from tests.examples import example_record
+
+CHANGELOG_RECORDS = 1_000_000
+
+
+@dataclass
+class Row:
+    name: str
+    hub: str
+    baseline: str = ""
+    ratio: str = ""
+    note: str = ""
+
+
+@dataclass
+class Results:
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+        print(f"{row.name}: {row.hub}  {row.baseline}  {row.ratio}  {row.note}", flush=True)
+
+    def markdown(self, scale: float, seconds: float) -> str:
+        lines = [
+            f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, one local Kafka "
+            f"node, generated year at scale {scale:g}; the whole run took {seconds / 60:.0f} min.",
+            "",
+            "| benchmark | injury-hub | raw baseline (same run, same broker) | ratio | note |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r.name} | {r.hub} | {r.baseline} | {r.ratio} | {r.note} |" for r in self.rows
+        ]
+        return "\n".join(lines) + "\n"
+
+
+class Hub:
+    """One broker, one replayed year under a fresh prefix."""
+
+    def __init__(self, settings: HubSettings, root: Path) -> None:
+        self.settings, self.root = settings, root
+        self.registry = load_registry(settings.schemas_path)
+        self.env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": settings.bootstrap,
+                    "INJURYHUB_STATE_DIR": str(root / "state")}  # fmt: skip
+
+    def cli(self, *arguments: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "injuryhub", *arguments], env=self.env,
+                              check=True, capture_output=True, text=True)  # fmt: skip
+        return done.stdout
+
+    def year(self, scale: float, prefix: str) -> tuple[dict[str, Any], float]:
+        """Generate and replay a year; its truth and the replay's seconds."""
+        folder = self.root / f"year-{scale:g}"
+        self.cli("generate", "--out", str(folder), "--year", "2025", "--seed", "3",
+                 "--scale", str(scale))  # fmt: skip
+        truth: dict[str, Any] = json.loads((folder / "ground_truth.json").read_text("utf-8"))
+        began = time.perf_counter()
+        self.cli("replay", str(folder), "--topic-prefix", prefix)
+        return truth, time.perf_counter() - began
+
+    def worker_command(self, prefix: str, app_id: str) -> list[str]:
+        return [sys.executable, "-m", "injuryhub", "worker", "--loglevel", "info",
+                "--app-id", app_id, "--topic-prefix", prefix,
+                "--intake-source", prefix + "dept.emergency.accident-report.v1",
+                "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
+
+    def monthly(self, prefix: str) -> object:
+        records = asyncio.run(read_to_end(self.settings.bootstrap, prefix + "hub.aggregates"))
+        return monthly_from_snapshots(self.registry, latest_per_key(records).values())
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _department_topics(prefix: str) -> list[str]:
+    return [prefix + spec.name for spec in catalogue() if spec.name.startswith("dept.")]
+
+
+def p1_raw_producer(settings: HubSettings, messages: int, size: int) -> float:
+    """Messages/s of a plain acks=all producer sending pre-encoded bytes."""
+    topic = f"bench-raw-{uuid.uuid4().hex[:8]}"
+    ensure_topics(settings.bootstrap, [TopicSpec(f"hub.{topic}", "hub", "raw", 6)], 1)
+    payload = os.urandom(size)
+    with make_producer(settings.bootstrap, "bench-raw") as producer:  # idempotent, as connectors
+        began = time.perf_counter()
+        for n in range(messages):
+            producer.send(f"hub.{topic}", key=b"%d" % n, value=payload)
+        producer.flush()
+        return messages / (time.perf_counter() - began)
+
+
+async def p2_raw_consume(settings: HubSettings, registry: SchemaRegistry, prefix: str) -> float:
+    """Events/s of one aiokafka consumer reading every department topic and decoding each."""
+    consumer = AIOKafkaConsumer(*_department_topics(prefix), bootstrap_servers=settings.bootstrap,
+                                group_id=None, auto_offset_reset="earliest",
+                                isolation_level="read_committed")  # fmt: skip
+    await consumer.start()
+    try:
+        while not consumer.assignment():
+            await asyncio.sleep(0.05)
+        parts = sorted(consumer.assignment())
+        ends = await consumer.end_offsets(parts)
+        began, decoded = time.perf_counter(), 0
+        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
+            for messages in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
+                for message in messages:
+                    decode(registry, message.value or b"")
+                    decoded += 1
+        return decoded / (time.perf_counter() - began)
+    finally:
+        await consumer.stop()
+
+
+def _published_sizes(settings: HubSettings, prefix: str) -> tuple[int, float]:
+    """Department events on the topics, and their mean size in bytes."""
+    sizes = [len(r.value or b"") for topic in _department_topics(prefix)
+             for r in asyncio.run(read_to_end(settings.bootstrap, topic))]  # fmt: skip
+    return len(sizes), statistics.fmean(sizes)
+
+
+def p4_latency(hub: Hub, prefix: str, rate: float, count: int) -> tuple[list[float], float]:
+    """``count`` fatal accident reports at ``rate``/s (``inf``: at once); the seconds from each
+    send until an alert revision naming it is on hub.alerts (within 60 s of the last send), and
+    the seconds from the first send to the last alert."""
+    registry = hub.registry
+    schema = registry.latest("emergency.accident-report")
+    enterprises = [
+        decode(registry, r.value or b"")[1]
+        for r in asyncio.run(read_to_end(hub.settings.bootstrap, prefix + "hub.enterprises"))
+    ]
+    sent: dict[str, float] = {}
+    seen: dict[str, float] = {}
+
+    async def watch(stop: asyncio.Event) -> None:
+        consumer = AIOKafkaConsumer(prefix + "hub.alerts", bootstrap_servers=hub.settings.bootstrap,
+                                    group_id=None, auto_offset_reset="latest")  # fmt: skip
+        await consumer.start()
+        try:
+            while not stop.is_set() or len(seen) < len(sent):
+                for messages in (await consumer.getmany(timeout_ms=200)).values():
+                    for message in messages:
+                        alert = decode(registry, message.value or b"")[1]
+                        for event_id in alert["evidence_event_ids"]:
+                            if event_id in sent and event_id not in seen:
+                                seen[event_id] = time.perf_counter()
+                if stop.is_set() and time.perf_counter() - stopped_at[0] > 60:
+                    return  # what has not come within 60 s is counted as missing
+        finally:
+            await consumer.stop()
+
+    stopped_at = [0.0]
+
+    async def publish(stop: asyncio.Event) -> None:
+        await asyncio.sleep(3)  # the watcher is at the end of hub.alerts
+        with make_producer(hub.settings.bootstrap, "bench-p4", linger_ms=0) as producer:
+            began = time.perf_counter()
+            for n in range(count):
+                enterprise = enterprises[n % len(enterprises)]
+                record = example_record(schema)
+                now = datetime.now(UTC)
+                payload = {k: v for k, v in record.items() if k != "envelope"} | {
+                    "enterprise_id": enterprise["uscc"], "district": enterprise["district"],
+                    "industry": enterprise["industry"], "deaths": 1, "grade": "GENERAL",
+                    "accident_id": f"P4-{uuid.uuid4().hex[:12]}",
+                }  # fmt: skip
+                event = build_event(schema.event_type, schema.version, "emergency", "bench",
+                                    payload["accident_id"], payload["accident_id"], now, now,
+                                    "bench-p4", payload)  # fmt: skip
+                event_id = event["envelope"]["event_id"]
+                producer.send(
+                    prefix + "dept.emergency.accident-report.v1",
+                    key=enterprise["uscc"].encode(),
+                    value=encode(schema, event),
+                )
+                producer.flush()
+                sent[event_id] = time.perf_counter()
+                await asyncio.sleep(max(0.0, began + (n + 1) / rate - time.perf_counter()))
+                # (at rate inf the sleep is 0: the watcher still gets its turn)
+        stopped_at[0] = time.perf_counter()
+        stop.set()
+
+    async def both() -> None:
+        stop = asyncio.Event()
+        await asyncio.gather(watch(stop), publish(stop))
+
+    asyncio.run(both())
+    span = max(seen.values(), default=0.0) - min(sent.values())
+    return sorted(seen[e] - sent[e] for e in seen), span
+
+
+def p5_prefilled_restart(hub: Hub, prefix: str) -> tuple[float, float, float]:
+    """Seconds from start to ready of a worker whose aggregate-cells changelog already holds
+    10^6 records: with its stores empty (every record read back: a new machine), then again
+    with the stores it just filled (a restart); and the fill's seconds."""
+    app_id = f"bench-p5-{uuid.uuid4().hex[:8]}"
+    name = f"{app_id}-aggregate-cells-changelog"  # Faust's name for the table's changelog
+    with admin_client(hub.settings.bootstrap) as admin:
+        admin.create_topics([NewTopic(name, 6, 1, topic_configs={"cleanup.policy": "compact"})])
+    value = json.dumps({"e": {"x": 1.0}}).encode()
+    began = time.perf_counter()
+    with make_producer(hub.settings.bootstrap, "bench-p5", enable_idempotence=False,
+                       batch_size=256 * 1024, linger_ms=20) as producer:  # fmt: skip
+        for n in range(CHANGELOG_RECORDS):
+            producer.send(name, key=json.dumps(f"cell|{n}").encode(), value=value,
+                          partition=n % 6)  # fmt: skip
+        producer.flush()
+    filled = time.perf_counter() - began
+    log = hub.root / "p5.log"
+    began = time.perf_counter()
+    worker = _start(hub.worker_command(prefix, app_id), hub.env, log)
+    try:
+        _wait_ready(log, worker, 1)
+        cold = time.perf_counter() - began
+    finally:
+        _stop(worker)
+    began = time.perf_counter()
+    worker = _start(hub.worker_command(prefix, app_id), hub.env, log)
+    try:
+        _wait_ready(log, worker, 2)
+        return cold, time.perf_counter() - began, filled
+    finally:
+        _stop(worker)
+
+
+def run_worker_to_truth(
+    hub: Hub, prefix: str, truth: dict[str, Any]
+) -> tuple[dict[str, float], subprocess.Popen[bytes]]:
+    """Start a worker and wait until its aggregates equal the truth; the seconds to ready and
+    to the truth, and the worker (still running: the caller stops it)."""
+    expected = expected_monthly(truth)
+    log = hub.root / f"{prefix}worker.log"
+    began = time.perf_counter()
+    worker = _start(hub.worker_command(prefix, f"bench-{uuid.uuid4().hex[:8]}"), hub.env, log)
+    try:
+        _wait_ready(log, worker, 1)
+        ready = time.perf_counter() - began
+        while hub.monthly(prefix) != expected:
+            if worker.poll() is not None:
+                raise SystemExit(f"the worker exited; see {log}")
+            time.sleep(0.5)
+        return {"ready": ready, "truth": time.perf_counter() - began}, worker
+    except BaseException:
+        worker.kill()
+        raise
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()
+    worker.wait(timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=0.05, help="the year P1, P2, P4 use")
+    parser.add_argument("--write", type=Path, help="write the table into this markdown file")
+    args = parser.parse_args()
+    settings = HubSettings()
+    if not settings.bootstrap_servers:
+        LocalCluster(settings).start()
+    results = Results()
+    run_began = time.perf_counter()
+    with tempfile.TemporaryDirectory() as temporary:
+        hub = Hub(settings, Path(temporary))
+        prefix = f"bench-{uuid.uuid4().hex[:8]}."
+        truth, replay_s = hub.year(args.scale, prefix)
+        connectors_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        events, mean_size = _published_sizes(settings, prefix)
+        records = sum(c["read"] for c in truth["connectors"].values())
+        connector_rate = records / replay_s
+        raw = p1_raw_producer(settings, max(events, 20_000), round(mean_size))
+        results.add(Row("P1 connector publish", f"{connector_rate:,.0f} records/s",
+                        f"{raw:,.0f} msg/s", f"{connector_rate / raw:.3f}",
+                        f"{records:,} records of a scale-{args.scale:g} year, all 23 connectors "
+                        f"(CSV, XLSX, SQL, HTTP), {mean_size:.0f} B per event; includes process "
+                        "start"))  # fmt: skip
+
+        measured, worker = run_worker_to_truth(hub, prefix, truth)
+        worker_rate = events / (measured["truth"] - measured["ready"])
+        raw_consume = asyncio.run(p2_raw_consume(settings, hub.registry, prefix))
+        results.add(Row("P2 hub aggregation", f"{worker_rate:,.0f} events/s",
+                        f"{raw_consume:,.0f} events/s", f"{worker_rate / raw_consume:.4f}",
+                        f"{events:,} events, ready to aggregates = truth"))  # fmt: skip
+
+        # What the alerting path sustains: a burst of fatal accidents, each alerted.
+        burst, span = p4_latency(hub, prefix, float("inf"), 100)
+        sustained = len(burst) / span
+        rate = sustained / 2
+        latencies, _ = p4_latency(hub, prefix, rate, max(20, int(rate * 60)))
+        if latencies:
+            p50 = statistics.median(latencies)
+            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+            results.add(Row("P4 publish → alert", f"p50 {p50:.2f} s, p99 {p99:.2f} s", "", "",
+                            f"{len(latencies)} of {max(20, int(rate * 60))} fatal accidents "
+                            f"alerted, sent at {rate:.1f}/s for a minute: half the "
+                            f"{sustained:.1f}/s a burst of 100 sustained"))  # fmt: skip
+        rss = _peak_rss_mib(worker.pid)
+        _stop(worker)
+        results.add(
+            Row(
+                "peak memory",
+                f"worker {rss:,.0f} MiB; connectors {connectors_rss:,.0f} MiB",
+                "",
+                "",
+                "VmHWM of the worker after P4; ru_maxrss of the replay",
+            )
+        )
+
+        cold_s, warm_s, filled_s = p5_prefilled_restart(hub, prefix)
+        results.add(
+            Row(
+                "P5 worker restart",
+                f"{cold_s:.1f} s to ready, stores lost; {warm_s:.1f} s with its stores",
+                "",
+                "",
+                f"10^6 records in a table's changelog (written in {filled_s:.0f} s)",
+            )
+        )
+
+        for scale in (args.scale, args.scale * 2):
+            p3_prefix = f"bench-p3-{uuid.uuid4().hex[:8]}."
+            began = time.perf_counter()
+            year_truth, _ = hub.year(scale, p3_prefix)
+            run, worker = run_worker_to_truth(hub, p3_prefix, year_truth)
+            _stop(worker)
+            total = time.perf_counter() - began
+            year_events = sum(c["published"] for c in year_truth["connectors"].values())
+            results.add(Row(f"P3 year at scale {scale:g}", f"{total:,.0f} s files → aggregates",
+                            "", "", f"{year_events:,} events; worker ready in "
+                            f"{run['ready']:.0f} s"))  # fmt: skip
+    table = results.markdown(args.scale, time.perf_counter() - run_began)
+    print(table)
+    if args.write:
+        _write_results(args.write, table)
+
+
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def _write_results(path: Path, table: str) -> None:
+    """Replace the results between the markers, keep the rest of the page."""
+    text = path.read_text("utf-8") if path.exists() else f"{BEGIN}\n{END}\n"
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    path.write_text(f"{head}{BEGIN}\n{table}{END}{tail}", "utf-8")
+    print(f"results written to {path}")
+
+
+if __name__ == "__main__":
+    main()
