@@ -80,6 +80,9 @@ def test_push_accepts_refuses_and_authenticates(
 ) -> None:
     url, topics = server
     assert _push(url, "wrong", [_record(1)]).status_code == 401
+    unsigned = {"request_id": "no-token", "records": [_record(1)]}
+    no_token = httpx.post(f"{url}/v1/hrss.injury-recognition", json=unsigned, timeout=30)
+    assert no_token.status_code == 401  # no Authorization header at all
     assert _push(url, TOKENS["emergency"], [_record(1)]).status_code == 401  # not its mapping
     assert (
         httpx.post(f"{url}/v1/nothing.here", json={"records": [{}]}, timeout=10).status_code == 404
