@@ -63,6 +63,8 @@ def init(
     plan = access_plan(catalogue(), connector_routes(), settings.app_id, topic_prefix)
     folder = credentials_dir(settings)
     passwords = {principal: principal_password(folder, principal) for principal in plan}
+    for principal, password in passwords.items():
+        write_login(folder, principal, password, admin_auth)
     with (
         clear_errors(KafkaError, AccessError),
         admin_client(settings.bootstrap, auth=admin_auth) as admin,
@@ -70,7 +72,7 @@ def init(
         report = apply_plan(admin, plan, passwords)
     if admin_auth.username and admin_auth.password and settings.bootstrap_servers is None:
         # The local cluster's administrator, for whoever operates it (creates topics, replays).
-        write_login(folder, admin_auth.username, admin_auth.password)
+        write_login(folder, admin_auth.username, admin_auth.password, admin_auth)
     table = Table(title=f"principals on {settings.bootstrap}")
     for column in ("principal", "ACLs", "login settings"):
         table.add_column(column)

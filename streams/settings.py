@@ -119,10 +119,11 @@ class HubSettings(BaseSettings):
         default={"RESPONSIBLE_LEADER": 600, "SAFETY_MANAGER": 1_200, "TEAM_LEADER": 4_200},
         description="People to train by category (JSON object); the programme's 6,000 by default.",
     )
-    broker_security: Literal["plaintext", "sasl"] = Field(
+    broker_security: Literal["plaintext", "sasl", "sasl_ssl"] = Field(
         default="plaintext",
-        description="How `injuryhub broker start` sets up a new local cluster: plaintext, or "
-        "sasl (SASL/SCRAM logins and Kafka ACLs; `injuryhub security init` makes the principals).",
+        description="How `injuryhub broker start` sets up a new local cluster: plaintext; sasl "
+        "(SASL/SCRAM logins and Kafka ACLs; `injuryhub security init` makes the principals); "
+        "sasl_ssl (the same over TLS, with a CA of its own).",
     )
     kafka_security_protocol: Protocol = Field(
         default="PLAINTEXT",

@@ -54,29 +54,37 @@ def login_variables(folder: Path, principal: str) -> dict[str, str]:
     return found
 
 
-def write_login(folder: Path, principal: str, password: SecretStr) -> None:
-    lines = (
+def write_login(folder: Path, principal: str, password: SecretStr, cluster: KafkaAuth) -> None:
+    """The principal's login file; ``cluster``: how the cluster is reached (protocol, CA)."""
+    lines = [
         f"# Kafka login of principal {principal} (written by `injuryhub security init`)",
-        "INJURYHUB_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT",
+        f"INJURYHUB_KAFKA_SECURITY_PROTOCOL={cluster.protocol}",
         f"INJURYHUB_KAFKA_SASL_MECHANISM={MECHANISM}",
         f"INJURYHUB_KAFKA_USERNAME={principal}",
         f"INJURYHUB_KAFKA_PASSWORD={password.get_secret_value()}",
-    )
+    ]
+    if cluster.ca_file is not None:
+        lines.append(f"INJURYHUB_KAFKA_CA_FILE={cluster.ca_file}")
     write_private(credentials_path(folder, principal), "\n".join(lines) + "\n")
 
 
 def principal_password(folder: Path, principal: str) -> SecretStr:
-    """The principal's password, made (and written to its login file) on first use."""
+    """The principal's password: the one its login file holds, else a new one."""
     stored = login_variables(folder, principal).get("INJURYHUB_KAFKA_PASSWORD")
-    if stored:
-        return SecretStr(stored)
-    password = SecretStr(secrets.token_urlsafe(24))
-    write_login(folder, principal, password)
-    return password
+    return SecretStr(stored) if stored else SecretStr(secrets.token_urlsafe(24))
 
 
 def principal_auth(folder: Path, principal: str) -> KafkaAuth:
-    return KafkaAuth("SASL_PLAINTEXT", MECHANISM, principal, principal_password(folder, principal))
+    """How the principal logs in, from its login file."""
+    found = login_variables(folder, principal)
+    ca_file = found.get("INJURYHUB_KAFKA_CA_FILE")
+    return KafkaAuth(
+        found["INJURYHUB_KAFKA_SECURITY_PROTOCOL"],  # type: ignore[arg-type]
+        MECHANISM,
+        principal,
+        SecretStr(found["INJURYHUB_KAFKA_PASSWORD"]),
+        Path(ca_file) if ca_file else None,
+    )
 
 
 def _to_acl(permission: Permission) -> ACL:

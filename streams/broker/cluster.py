@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from streams.broker import processes
+from streams.broker import processes, tls
 from streams.broker.errors import BrokerError
 from streams.broker.jars import KAFKA_VERSION, KafkaJars, fetch_jars
-from streams.broker.layout import ClusterLayout, NodeSpec, new_cluster_id
+from streams.broker.layout import LISTENER_HOST, ClusterLayout, NodeSpec, new_cluster_id
 from streams.broker.readiness import registered_brokers
 from streams.broker.sasl import BrokerSecrets, write_private
 from streams.kafka_auth import NO_AUTH, KafkaAuth
@@ -80,6 +80,8 @@ class LocalCluster:
                 f"{BrokerSecrets.path(self.home)} is missing: without the administrator's "
                 "password nobody can manage this sasl cluster; `injuryhub broker reset` discards it"
             )
+        if layout.security == "sasl_ssl":
+            return secrets.admin_auth("SASL_SSL", tls.ca_path(self.home))
         return secrets.admin_auth()
 
     def node_states(self) -> list[NodeState]:
@@ -102,7 +104,10 @@ class LocalCluster:
             return StartReport(layout, (), running, False, time.monotonic() - began)
         self._check_ports_free(to_start)
         jars = self._jars()
-        secrets = BrokerSecrets.load_or_create(self.home) if layout.security == "sasl" else None
+        secure = layout.security != "plaintext"
+        secrets = BrokerSecrets.load_or_create(self.home) if secure else None
+        if layout.security == "sasl_ssl":
+            tls.ensure_certificates(self.home, LISTENER_HOST)
         pids: dict[NodeSpec, int] = {}
         for node in to_start:
             node.home.mkdir(parents=True, exist_ok=True)

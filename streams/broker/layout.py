@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from streams.broker.sasl import CLIENT_LISTENER, BrokerSecrets
+from streams.broker import tls
+from streams.broker.sasl import BrokerSecrets
 
-Security = Literal["plaintext", "sasl"]
+#: plaintext; sasl: SCRAM logins and ACLs; sasl_ssl: the same over TLS
+Security = Literal["plaintext", "sasl", "sasl_ssl"]
 
 LISTENER_HOST = "127.0.0.1"
 
@@ -61,7 +63,7 @@ class ClusterLayout:
     controller_port: int
     cluster_id: str
     kafka_version: str
-    #: plaintext, or sasl: SCRAM logins and ACLs (streams/broker/sasl.py)
+    #: see Security; streams/broker/sasl.py and tls.py
     security: Security = "plaintext"
 
     @property
@@ -82,7 +84,10 @@ class ClusterLayout:
 
     @property
     def client_listener(self) -> str:
-        return CLIENT_LISTENER if self.security == "sasl" else "PLAINTEXT"
+        """The client port's listener, named after its security protocol."""
+        return {"plaintext": "PLAINTEXT", "sasl": "SASL_PLAINTEXT", "sasl_ssl": "SASL_SSL"}[
+            self.security
+        ]
 
     @property
     def quorum_voters(self) -> str:
@@ -128,10 +133,12 @@ class ClusterLayout:
             # Local clusters serve tests and demos: don't wait 3 s for more members to join.
             "group.initial.rebalance.delay.ms": 0,
         }
-        if self.security == "sasl":
+        if self.security != "plaintext":
             if secrets is None:
                 raise ValueError("a sasl cluster's properties need its broker password")
-            settings |= secrets.properties()
+            settings |= secrets.properties(self.client_listener)
+        if self.security == "sasl_ssl":
+            settings |= tls.listener_properties(self.home)
         lines = [f"# Written by `injuryhub broker start` for Kafka {self.kafka_version}."]
         lines += [f"{key}={value}" for key, value in settings.items()]
         return "\n".join(lines) + "\n"

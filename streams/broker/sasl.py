@@ -19,12 +19,11 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from streams.kafka_auth import KafkaAuth, Mechanism
+from streams.kafka_auth import KafkaAuth, Mechanism, Protocol
 
 BROKER_PRINCIPAL = "hub-broker"
 ADMIN_PRINCIPAL = "hub-admin"
 MECHANISM: Mechanism = "SCRAM-SHA-512"
-CLIENT_LISTENER = "SASL_PLAINTEXT"
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,10 @@ class BrokerSecrets:
         write_private(cls.path(home), json.dumps(stored, indent=2) + "\n")
         return made
 
-    def admin_auth(self) -> KafkaAuth:
-        return KafkaAuth("SASL_PLAINTEXT", MECHANISM, ADMIN_PRINCIPAL, self.admin_password)
+    def admin_auth(
+        self, protocol: Protocol = "SASL_PLAINTEXT", ca_file: Path | None = None
+    ) -> KafkaAuth:
+        return KafkaAuth(protocol, MECHANISM, ADMIN_PRINCIPAL, self.admin_password, ca_file)
 
     def format_arguments(self) -> list[str]:
         """``kafka-storage format`` options that store the super users' SCRAM credentials."""
@@ -76,8 +77,9 @@ class BrokerSecrets:
             ]
         return arguments
 
-    def properties(self) -> dict[str, str]:
-        """What a node's server.properties needs beyond a plaintext node's."""
+    def properties(self, listener: str) -> dict[str, str]:
+        """What a node's server.properties needs beyond a plaintext node's; ``listener``: the
+        client port's, SASL_PLAINTEXT or SASL_SSL (named after its protocol)."""
         broker = self.broker_password.get_secret_value()
         scram_login = (
             "org.apache.kafka.common.security.scram.ScramLoginModule required "
@@ -87,12 +89,11 @@ class BrokerSecrets:
             "org.apache.kafka.common.security.plain.PlainLoginModule required "
             f'username="{BROKER_PRINCIPAL}" password="{broker}" user_{BROKER_PRINCIPAL}="{broker}";'
         )
-        client = CLIENT_LISTENER.lower()
+        client = listener.lower()
         return {
-            "listener.security.protocol.map": (
-                f"{CLIENT_LISTENER}:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
-            ),
-            "inter.broker.listener.name": CLIENT_LISTENER,
+            # The controller port stays on loopback without TLS (see docs/security.md).
+            "listener.security.protocol.map": f"{listener}:{listener},CONTROLLER:SASL_PLAINTEXT",
+            "inter.broker.listener.name": listener,
             "sasl.enabled.mechanisms": MECHANISM,
             "sasl.mechanism.inter.broker.protocol": MECHANISM,
             f"listener.name.{client}.sasl.enabled.mechanisms": MECHANISM,

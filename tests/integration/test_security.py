@@ -5,6 +5,7 @@ shared with it; the hub's own principals are enough to run the whole pipeline.""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import subprocess
 import sys
@@ -150,3 +151,34 @@ def test_the_hub_runs_on_its_own_principals(secured: Secured, tmp_path: Path) ->
     assert "AuthorizationFailed" not in log.read_text()
     synced = secured.cli("hub-dashboard", "thematic", "sync", "--db", str(tmp_path / "t.duckdb"))
     assert synced.returncode == 0, synced.stdout + synced.stderr
+
+
+def test_tls_clients_verify_the_brokers_certificate(tmp_path: Path) -> None:
+    """`--security sasl_ssl`: the same logins over TLS with the cluster's own CA; a client that
+    does not trust that CA cannot connect."""
+    settings = local_settings(tmp_path / "state", broker_security="sasl_ssl", broker_heap="384m")
+    cluster = LocalCluster(settings)
+    cluster.start()
+    try:
+        tls = Secured(settings.bootstrap, {
+            "INJURYHUB_STATE_DIR": str(settings.state_dir),
+            "INJURYHUB_CACHE_DIR": str(REPO_ROOT / ".cache"),
+            "INJURYHUB_BROKER_PORT": str(settings.broker_port),
+            "INJURYHUB_CONTROLLER_PORT": str(settings.controller_port),
+        }, settings.state_dir / "security")  # fmt: skip
+        made = tls.cli(None, "security", "init")
+        assert made.returncode == 0, made.stdout + made.stderr
+        assert tls.login("dept-housing")["INJURYHUB_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        topics = tls.cli("hub-admin", "topics", "create")
+        assert topics.returncode == 0, topics.stdout + topics.stderr
+        housing = tls.auth("dept-housing")
+        assert housing.ca_file is not None and housing.uses_tls
+        _send(settings.bootstrap, housing, "dept.housing.site-inspection.v1")
+        assert _read(settings.bootstrap, housing, "dept.housing.site-inspection.v1") == 1
+        with pytest.raises(TopicAuthorizationFailedError):
+            _send(settings.bootstrap, housing, "dept.hrss.injury-recognition.v1")
+        untrusting = dataclasses.replace(housing, ca_file=None)  # the system's CAs only
+        with pytest.raises((KafkaTimeoutError, KafkaError)):
+            _send(settings.bootstrap, untrusting, "dept.housing.site-inspection.v1")
+    finally:
+        cluster.stop()
