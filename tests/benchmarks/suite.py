@@ -35,13 +35,14 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 
 from agents.aggregation.reconcile import expected_monthly, monthly_from_snapshots
 from connectors.sources.files import CsvSource
 from injuryhub.wiring import build_connector, load_contracts
 from streams.broker.cluster import LocalCluster
-from streams.clients import latest_per_key, make_producer, read_to_end
+from streams.clients import make_producer, read_to_end
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.contracts.wire import decode, encode
@@ -116,9 +117,29 @@ class Hub:
                 "--intake-source", prefix + "dept.emergency.accident-report.v1",
                 "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
 
-    def monthly(self, prefix: str) -> object:
-        records = asyncio.run(read_to_end(self.settings.bootstrap, prefix + "hub.aggregates"))
-        return monthly_from_snapshots(self.registry, latest_per_key(records).values())
+
+class Snapshots:
+    """The latest snapshot per key of hub.aggregates, read incrementally: re-reading the whole
+    topic at every check would take the CPU the measured worker needs."""
+
+    def __init__(self, hub: Hub, prefix: str) -> None:
+        self.registry = hub.registry
+        self.consumer = KafkaConsumer(bootstrap_servers=hub.settings.bootstrap, group_id=None,
+                                      isolation_level="read_committed",
+                                      auto_offset_reset="earliest")  # fmt: skip
+        topic = prefix + "hub.aggregates"
+        parts = self.consumer.partitions_for_topic(topic) or set()
+        self.consumer.assign([TopicPartition(topic, p) for p in parts])
+        self.latest: dict[bytes | None, bytes | None] = {}
+
+    def monthly(self) -> object:
+        for messages in self.consumer.poll(timeout_ms=200, max_records=100_000).values():
+            for message in messages:
+                self.latest[message.key] = message.value
+        return monthly_from_snapshots(self.registry, self.latest.values())
+
+    def close(self) -> None:
+        self.consumer.close()
 
 
 def _peak_rss_mib(pid: int) -> float:
@@ -323,10 +344,14 @@ def run_worker_to_truth(
     try:
         _wait_ready(log, worker, 1)
         ready = time.perf_counter() - began
-        while hub.monthly(prefix) != expected:
-            if worker.poll() is not None:
-                raise SystemExit(f"the worker exited; see {log}")
-            time.sleep(0.5)
+        snapshots = Snapshots(hub, prefix)
+        try:
+            while snapshots.monthly() != expected:
+                if worker.poll() is not None:
+                    raise SystemExit(f"the worker exited; see {log}")
+                time.sleep(1)
+        finally:
+            snapshots.close()
         return {"ready": ready, "truth": time.perf_counter() - began}, worker
     except BaseException:
         worker.kill()
@@ -335,7 +360,11 @@ def run_worker_to_truth(
 
 def _stop(worker: subprocess.Popen[bytes]) -> None:
     worker.terminate()
-    worker.wait(timeout=60)
+    try:
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:  # stuck in its shutdown: it is measured no more
+        worker.kill()
+        worker.wait()
 
 
 def main() -> None:
