@@ -132,11 +132,13 @@ class Snapshots:
         self.consumer.assign([TopicPartition(topic, p) for p in parts])
         self.latest: dict[bytes | None, bytes | None] = {}
 
-    def monthly(self) -> object:
-        for messages in self.consumer.poll(timeout_ms=200, max_records=100_000).values():
+    def monthly(self) -> object | None:
+        """The monthly aggregates, or None if nothing arrived since the last call."""
+        batches = self.consumer.poll(timeout_ms=200, max_records=100_000)
+        for messages in batches.values():
             for message in messages:
                 self.latest[message.key] = message.value
-        return monthly_from_snapshots(self.registry, self.latest.values())
+        return monthly_from_snapshots(self.registry, self.latest.values()) if batches else None
 
     def close(self) -> None:
         self.consumer.close()
@@ -163,9 +165,12 @@ ACCIDENT_ROW = (
 )
 
 
-def p1_one_connector(hub: Hub, prefix: str, rows: int) -> tuple[float, float]:
+def p1_one_connector(hub: Hub, rows: int) -> tuple[float, float]:
     """Records/s of the accident-report connector over a CSV of ``rows`` records, in this
-    process (no start-up in the figure), and the mean size of what it published."""
+    process (no start-up in the figure), onto topics of its own; and the mean size of what it
+    published."""
+    prefix = f"bench-p1-{uuid.uuid4().hex[:8]}."
+    ensure_topics(hub.settings.bootstrap, catalogue(), 1, prefix)
     path = hub.root / "accidents.csv"
     lines = [ACCIDENT_HEADER, *(ACCIDENT_ROW.format(n=n, d=n % 28 + 1) for n in range(rows))]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -385,7 +390,7 @@ def main() -> None:
         events, mean_size = _published_sizes(settings, prefix)
         records = sum(c["read"] for c in truth["connectors"].values())
         connector_rate = records / replay_s
-        one_rate, one_size = p1_one_connector(hub, prefix, 20_000)
+        one_rate, one_size = p1_one_connector(hub, 20_000)
         raw_one = p1_raw_producer(settings, 20_000, round(one_size))
         results.add(Row("P1 connector publish, one CSV", f"{one_rate:,.0f} records/s",
                         f"{raw_one:,.0f} msg/s", f"{one_rate / raw_one:.3f}",
