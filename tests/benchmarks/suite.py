@@ -103,7 +103,7 @@ class Hub:
 
     def year(self, scale: float, prefix: str) -> tuple[dict[str, Any], float]:
         """Generate and replay a year; its truth and the replay's seconds."""
-        folder = self.root / f"year-{scale:g}"
+        folder = self.root / f"year-{prefix}{scale:g}"  # P3 generates the P1/P2 scale again
         self.cli("generate", "--out", str(folder), "--year", "2025", "--seed", "3",
                  "--scale", str(scale))  # fmt: skip
         truth: dict[str, Any] = json.loads((folder / "ground_truth.json").read_text("utf-8"))
