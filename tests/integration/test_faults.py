@@ -31,7 +31,7 @@ WATCHED = "dept.hrss.insured-headcount.v1"  # the largest department topic of a 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     folder = tmp_path_factory.mktemp("faults") / "qingdao-2025"
-    return folder, generated_year(folder, scale=0.02, seed=31)
+    return folder, generated_year(folder, scale=0.01, seed=31)
 
 
 @pytest.fixture

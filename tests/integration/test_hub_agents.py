@@ -436,7 +436,7 @@ def test_two_workers_one_killed_poison_on_every_input_and_the_aggregates_stay_ex
     partitions; every topic the hub reads also carries three unreadable messages. One worker is
     killed: the other takes its partitions and reaches the truth, and each unreadable message is
     a dead letter at its position with its reason."""
-    year = replayed_year(kafka_bootstrap, tmp_path / "year", 8, 0.02, "pair")
+    year = replayed_year(kafka_bootstrap, tmp_path / "year", 8, 0.01, "pair")
     expected, prefix = expected_monthly(year.truth), year.prefix
     plan = plan_hub(HubSettings(bootstrap_servers=kafka_bootstrap), prefix)
     inputs = [*plan.aggregation.sources, plan.aggregation.enterprises, plan.alerting.actions]
