@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,12 @@ def stand_in_node(cluster: LocalCluster) -> Iterator[subprocess.Popen[bytes]]:
         [sys.executable, "-c", "import time; time.sleep(120)", "kafka.Kafka", str(config)]
     )
     cluster.layout.nodes[0].pid_path.write_text(f"{process.pid}\n")  # as spawn_node does
+    # Until the child has exec'd: before, /proc shows the parent's command line (a busy machine
+    # made the tests below look for the node in that moment).
+    cmdline = Path(f"/proc/{process.pid}/cmdline")
+    deadline = time.monotonic() + 10
+    while b"kafka.Kafka" not in cmdline.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)
     yield process
     process.kill()
     process.wait()
