@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from streams.clients import make_producer
 from streams.contracts.envelope import build_event
@@ -59,12 +60,20 @@ class AuditTrail:
                             f"dashboard request {request}", request, moment, moment,
                             f"person:{entry.actor}" if entry.actor else "anonymous",
                             asdict(entry))  # fmt: skip
-        if self._producer is None:
-            self._producer = make_producer(self.settings.bootstrap, SOURCE_SYSTEM,
-                                           auth=self.settings.kafka_auth)  # fmt: skip
-        sent = self._producer.send(self.topic, key=entry.actor.encode(),
-                                   value=encode(self.schema, event))  # fmt: skip
-        sent.add_errback(lambda error: log.error("audit entry lost (%s): %s", error, entry))
+        try:
+            if self._producer is None:
+                # Short waits: this runs on the dashboard's event loop, and an unreachable Kafka
+                # must not hold every request for the default 30-60 s.
+                self._producer = make_producer(self.settings.bootstrap, SOURCE_SYSTEM,
+                                               auth=self.settings.kafka_auth,
+                                               bootstrap_timeout_ms=2_000,
+                                               max_block_ms=2_000)  # fmt: skip
+            sent = self._producer.send(self.topic, key=entry.actor.encode(),
+                                       value=encode(self.schema, event))  # fmt: skip
+        except KafkaError as error:
+            log.error("audit entry lost (%s): %s", error, entry)
+        else:
+            sent.add_errback(lambda error: log.error("audit entry lost (%s): %s", error, entry))
         event_id: str = event["envelope"]["event_id"]
         return event_id
 
