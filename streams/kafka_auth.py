@@ -52,21 +52,9 @@ class KafkaAuth:
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         return context
 
-    def kafka_python(self) -> dict[str, Any]:
-        """Options for kafka-python's producer, consumer and admin client."""
-        options: dict[str, Any] = {"security_protocol": self.protocol}
-        if self.uses_sasl:
-            options |= {
-                "sasl_mechanism": self.mechanism,
-                "sasl_plain_username": self.username,
-                "sasl_plain_password": self._secret(),
-            }
-        if self.uses_tls:
-            options |= {"ssl_context": self.ssl_context(), "ssl_check_hostname": True}
-        return options
-
     def aiokafka(self) -> dict[str, Any]:
-        """Options for aiokafka's consumer, producer and admin client."""
+        """Options for aiokafka's consumer, producer and admin client (the context checks the
+        host name)."""
         options: dict[str, Any] = {"security_protocol": self.protocol}
         if self.uses_sasl:
             options |= {
@@ -76,6 +64,14 @@ class KafkaAuth:
             }
         if self.uses_tls:
             options["ssl_context"] = self.ssl_context()
+        return options
+
+    def kafka_python(self) -> dict[str, Any]:
+        """Options for kafka-python's producer, consumer and admin client: aiokafka's names,
+        and kafka-python checks the host name only when told."""
+        options = self.aiokafka()
+        if self.uses_tls:
+            options["ssl_check_hostname"] = True
         return options
 
     def faust_credentials(self) -> faust.types.auth.CredentialsT | None:
