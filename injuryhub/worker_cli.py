@@ -11,6 +11,7 @@ from kafka.errors import KafkaError
 
 from agents.alerting.experts import ExpertRegistryError
 from agents.intake import IntakeTopics, register_intake_counter
+from agents.rebalance_watch import watch_rebalances
 from injuryhub.console import clear_errors, load_settings
 from injuryhub.hub_agents import partitions_of, plan_hub, register_hub_agents
 from streams.faust_app import make_app
@@ -46,6 +47,7 @@ def worker(
         plan = plan_hub(settings, topic_prefix) if hub else None
     app = make_app(settings, app_id=app_id)
     register_intake_counter(app, IntakeTopics(intake_source, intake_result, intake_partitions))
+    watch_rebalances(app)
     if plan is not None:
         register_hub_agents(app, settings, plan)
     process = faust.Worker(app, loglevel=loglevel)

@@ -6,18 +6,30 @@ the log. Faust's worker consumer reads ``read_uncommitted`` unless the app itsel
 issues: faust-streaming #47, #323, #517), and would count that batch. This transport changes only
 the isolation level; the hub's agents get exactness from idempotent state instead.
 
+It also bounds the wait before a rebalance (``wait_empty``): Faust waits there for every
+message it handed to a stream to be acknowledged, and a message of a partition given away in an
+earlier rebalance can stay in that set unacknowledged with every agent idle (seen in CI: the
+surviving worker of two waited forever on a partition the other had owned). Such messages are
+not in flight here and are forgotten; anything else is waited for at most ``STREAM_WAIT_S``.
+
 Registered as the ``kafka-committed://`` scheme (entry point ``faust.transports`` in
 pyproject.toml).
 """
 
 from __future__ import annotations
 
+import gc
+import logging
+import time
 from typing import Any
 
 import aiokafka
 from faust.transport.drivers import aiokafka as driver
 
 SCHEME = "kafka-committed"
+#: longer than an agent's longest legitimate wait on one event (the registry's 60 s)
+STREAM_WAIT_S = 120.0
+log = logging.getLogger(__name__)
 
 
 class ReadCommittedConsumerThread(driver.AIOKafkaConsumerThread):
@@ -36,6 +48,36 @@ class ReadCommittedConsumerThread(driver.AIOKafkaConsumerThread):
 class ReadCommittedConsumer(driver.Consumer):
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return ReadCommittedConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def wait_empty(self) -> None:
+        """Faust's wait for the messages in flight, without those of partitions this worker no
+        longer has, and for at most ``STREAM_WAIT_S``."""
+        deadline = time.monotonic() + STREAM_WAIT_S
+        while not self.should_stop and self._unacked_messages:
+            self._forget_unassigned()
+            gc.collect()  # the set is weak: messages no stream holds leave it
+            if not self._unacked_messages:
+                break
+            if time.monotonic() > deadline:
+                log.warning("going on with the rebalance after %.0f s; still unacknowledged: %s",
+                            STREAM_WAIT_S, _positions(self._unacked_messages))  # fmt: skip
+                break
+            await self.commit()
+            await self._wait_for_ack(timeout=1)
+            self._clean_unacked_messages()
+        await self.commit_and_end_transactions()
+
+    def _forget_unassigned(self) -> None:
+        assigned = self.assignment()
+        stale = {m for m in self._unacked_messages if m.tp not in assigned}
+        if stale:
+            log.warning("not waiting for %s: partitions given away before this rebalance",
+                        _positions(stale))  # fmt: skip
+            self._unacked_messages -= stale
+
+
+def _positions(messages: Any) -> str:
+    return ", ".join(sorted(f"{m.topic}[{m.partition}]@{m.offset}" for m in messages))
 
 
 class Transport(driver.Transport):

@@ -60,7 +60,7 @@ def _ready(url: str, token: str) -> bool:
 @pytest.fixture(scope="module")
 def live(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     folder = tmp_path_factory.mktemp("dashboard")
-    year = replayed_year(kafka_bootstrap, folder / "year", 12, 0.02, "dash")
+    year = replayed_year(kafka_bootstrap, folder / "year", 12, 0.01, "dash")
     expected, prefix = expected_monthly(year.truth), year.prefix
     env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(folder)}
     users = folder / "users.yaml"
