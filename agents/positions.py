@@ -38,6 +38,8 @@ RESEND_AFTER_LOOKS = 3
 Partition = tuple[str, int]
 #: an agent's handling of one message (a Faust message or a directly read Record)
 Handler = Callable[[Any], Awaitable[int]]
+#: an agent's handling of several, in log order per partition
+BatchHandler = Callable[[list[Any]], Awaitable[int]]
 
 
 class RangeReader(Protocol):
@@ -67,24 +69,42 @@ class Positions:
 
     async def handle(self, message: Any, handler: Handler) -> int:
         """``handler(message)``, after handling whatever the consumer passed over before it."""
-        topic, partition, offset = message.topic, message.partition, message.offset
-        last = self.last(topic, partition)
-        expected = 0 if last is None else last + 1
-        handled = 0
-        if offset > expected:
-            missed = await self.reader.read(topic, partition, expected, offset)
-            if missed:
-                log.warning(
-                    "%s: handling %d message(s) of %s[%d] at offsets %d..%d, which the "
-                    "consumer passed over", self.agent, len(missed), topic, partition,
-                    missed[0].offset, missed[-1].offset,
-                )  # fmt: skip
-            for record in missed:
-                handled += await handler(record)
-        handled += await handler(message)
-        if last is None or offset > last:
-            self.table[f"{topic}|{partition}"] = offset
+
+        async def each(messages: list[Any]) -> int:
+            return sum([await handler(one) for one in messages])
+
+        return await self.handle_batch([message], each)
+
+    async def handle_batch(self, messages: list[Any], handler: BatchHandler) -> int:
+        """``handler`` once on ``messages``, each preceded by whatever the consumer passed over
+        before it; the positions move once the handler is done."""
+        todo: list[Any] = []
+        following: dict[Partition, int] = {}  # the next offset expected on each partition
+        for message in messages:
+            tp = (message.topic, message.partition)
+            if tp not in following:
+                last = self.last(*tp)
+                following[tp] = 0 if last is None else last + 1
+            if message.offset > following[tp]:
+                todo += await self._passed_over(tp, following[tp], message.offset)
+            todo.append(message)
+            following[tp] = max(following[tp], message.offset + 1)
+        handled = await handler(todo)
+        for (topic, partition), next_offset in following.items():
+            last = self.last(topic, partition)
+            if last is None or next_offset - 1 > last:
+                self.table[f"{topic}|{partition}"] = next_offset - 1
         return handled
+
+    async def _passed_over(self, tp: Partition, start: int, end: int) -> list[Record]:
+        missed = await self.reader.read(*tp, start, end)
+        if missed:
+            log.warning(
+                "%s: handling %d message(s) of %s[%d] at offsets %d..%d, which the "
+                "consumer passed over", self.agent, len(missed), *tp,
+                missed[0].offset, missed[-1].offset,
+            )  # fmt: skip
+        return missed
 
 
 @dataclass

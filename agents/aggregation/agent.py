@@ -5,11 +5,12 @@
 2. ``aggregate-contributions``: every department event -> its contributions
    (agents/aggregation/metrics.py), re-keyed by district × industry onto an internal topic, so
    that one agent owns all the cells of a pair.
-3. ``aggregate-cells``: contributions -> cells rolled up from day to year
+3. ``aggregate-cells``: contributions, in batches -> cells rolled up from day to year
    (agents/aggregation/rollup.py), for the pair and for the event's enterprise (month to year),
    and the pair's current rolling 30/90-day windows (agents/aggregation/rolling.py)
-   -> a snapshot on ``hub.aggregates`` for each changed window, with its rates
-   (agents/aggregation/rates.py).
+   -> a snapshot on ``hub.aggregates`` for each window the batch touched, with its rates
+   (agents/aggregation/rates.py); each cell written once per batch
+   (agents/aggregation/write_back.py).
 
 Exactness without Faust's exactly-once mode: sources are read committed only
 (streams/faust_transport.py), each stage is at-least-once (what a stage sends is flushed before
@@ -41,6 +42,7 @@ from agents.aggregation.rollup import (
     roll_up_enterprise,
 )
 from agents.aggregation.windows import Window, WindowKind, tumbling
+from agents.aggregation.write_back import WriteBack
 from agents.poison import Decoder
 from agents.positions import PositionKeeper
 from streams.contracts.envelope import build_event
@@ -76,6 +78,14 @@ class Aggregation:
 
 #: called with the cell store, a contribution and its week windows
 WeeksChanged = Callable[[CellStore, Contribution, list[Window]], Awaitable[None]]
+#: a cell to snapshot: its window, the contribution last applied to it, its key, its
+#: enterprise (None: the district × industry) and its totals
+Pending = tuple[Window, Contribution, str, str | None, Totals]
+#: the cells agent applies up to this many contributions together, waiting at most
+#: BATCH_WITHIN_S for them: a burst to one district × industry then writes and snapshots each
+#: of its cells once, not once per contribution
+BATCH_MAX = 500
+BATCH_WITHIN_S = 0.2
 #: table options every hub table shares
 TABLE_OPTIONS: dict[str, Any] = {"default": None, "key_type": str}
 
@@ -104,6 +114,14 @@ def _contribution(data: bytes) -> Contribution:
         fields["identity"], occurred, fields["district"], fields["industry"],
         fields["enterprise_id"], fields["metrics"],
     )  # fmt: skip
+
+
+def _by_partition(events: list[Any]) -> list[list[Any]]:
+    """The events of each partition, in the order they came."""
+    grouped: dict[int, list[Any]] = {}
+    for event in events:
+        grouped.setdefault(event.message.partition, []).append(event)
+    return list(grouped.values())
 
 
 def register_inputs(
@@ -160,11 +178,13 @@ def register_aggregation(
     registry_wait_s: float = REGISTRY_WAIT_S,
     now: Callable[[], datetime] = _utc_now,
     on_weeks_changed: WeeksChanged | None = None,
+    batch_max: int = BATCH_MAX,
 ) -> Aggregation:
     """``registry_wait_s``: how long an event whose enterprise the registry does not hold yet
     waits for it before it is dead-lettered. ``on_weeks_changed`` runs in the
     cells agent (so it may read and write its tables) after each contribution, with its week
-    (changed, or unchanged when the contribution is read again)."""
+    (changed, or unchanged when the contribution is read again), and the cell store it must
+    read the cells from. ``batch_max``: contributions the cells agent applies together."""
     decoded = Decoder(registry, app.topic(topics.dead_letters, **RAW_TOPIC), now)
     by_family = app.topic(
         f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **RAW_TOPIC
@@ -197,13 +217,12 @@ def register_aggregation(
         async for incoming in stream.events():
             yield await contributing.handle(incoming.message, contribute_one)
 
-    def snapshot(
-        window: Window, added: Contribution, key: str, enterprise: str | None, totals: Totals
-    ) -> bytes:
-        """The ``hub.aggregate`` of cell ``key``: district × industry, or ``enterprise``'s."""
+    def snapshot(store: CellStore, pending: Pending) -> bytes:
+        """The ``hub.aggregate`` of a cell: district × industry, or an enterprise's."""
+        window, added, key, enterprise, totals = pending
         moment = now()
         has_months = window.kind in (WindowKind.QUARTER, WindowKind.YEAR)
-        months = [c.get(INSURED, 0.0) for c in children_of(cells, key)] if has_months else []
+        months = [c.get(INSURED, 0.0) for c in children_of(store, key)] if has_months else []
         figures = published(window.kind, totals, months)
         payload = {
             "window": window.kind.value,
@@ -220,30 +239,50 @@ def register_aggregation(
         )  # fmt: skip
         return encode(schema, event)
 
-    async def aggregate_one(message: Any) -> int:
-        added = _contribution(message.value)
+    async def aggregate_one(store: CellStore, added: Contribution) -> list[Pending]:
+        """Rolls ``added`` up; every cell it belongs to, changed or not: a contribution read
+        again after a crash finds its cells written but perhaps not their snapshots."""
         place = (added.district, added.industry)
-        roll_up(cells, added)
-        roll_up_enterprise(cells, added)
-        # Every cell the contribution belongs to, changed or not: a contribution read again
-        # after a crash finds its cells written but perhaps not their snapshots.
-        states = cells_of(cells, added)
+        roll_up(store, added)
+        roll_up_enterprise(store, added)
+        states = cells_of(store, added)
         day, _, _, day_totals = states[0]  # cells_of lists the day first
-        update_rolling(cells, *place, day.start.date(), day_totals)
+        update_rolling(store, *place, day.start.date(), day_totals)
         states += [(w, current_key(w.kind, *place), None, totals)
-                   for w, totals in current_rolling(cells, *place)]  # fmt: skip
-        for window, key, enterprise, totals in states:
-            value_out = snapshot(window, added, key, enterprise, totals)
-            await snapshots.send(key=key.encode(), value=value_out)
+                   for w, totals in current_rolling(store, *place)]  # fmt: skip
         if on_weeks_changed is not None:
-            await on_weeks_changed(cells, added, [tumbling(WindowKind.WEEK, added.occurred)])
-        return len(states)
+            await on_weeks_changed(store, added, [tumbling(WindowKind.WEEK, added.occurred)])
+        return [(window, added, key, enterprise, totals)
+                for window, key, enterprise, totals in states]  # fmt: skip
+
+    async def aggregate_batch(messages: list[Any]) -> int:
+        """Each cell the batch touched gets one snapshot (its totals after the whole batch)
+        and one table write."""
+        store = WriteBack(cells)
+        latest: dict[str, Pending] = {}
+        for message in messages:
+            for pending in await aggregate_one(store, _contribution(message.value)):
+                latest[pending[2]] = pending
+        for key, pending in latest.items():
+            # No wait for the acknowledgement: Faust flushes the producer before it commits
+            # offsets; the cells are written after their snapshots are sent.
+            await snapshots.send(key=key.encode(), value=snapshot(store, pending))
+        store.flush()
+        return len(latest)
 
     aggregating = keeper.guard("aggregate-cells", (by_family.get_topic_name(),))
 
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for incoming in stream.events():
-            yield await aggregating.handle(incoming.message, aggregate_one)
+        # (StreamT does not declare take_events; faust.Stream has it)
+        batches = stream.take_events(batch_max, within=BATCH_WITHIN_S)  # type: ignore[attr-defined]
+        async for batch in batches:
+            for events in _by_partition(batch):
+                # A table sends each write to the changelog partition of the event being
+                # processed, which a batch does not have: it is set to one of the partition's.
+                stream._set_current_event(events[-1])  # type: ignore[attr-defined]
+                messages = [event.message for event in events]
+                yield await aggregating.handle_batch(messages, aggregate_batch)
+            stream._set_current_event(None)  # type: ignore[attr-defined]
 
     agents = (
         app.agent(inputs.sources, name=CONTRIBUTIONS)(contribute),

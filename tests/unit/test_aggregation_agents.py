@@ -16,7 +16,13 @@ from unittest.mock import patch
 import faust
 import pytest
 
-from agents.aggregation.agent import AggregationTopics, register_aggregation, register_inputs
+from agents.aggregation.agent import (
+    AggregationTopics,
+    _contribution_json,
+    register_aggregation,
+    register_inputs,
+)
+from agents.aggregation.metrics import Contribution
 from agents.aggregation.windows import CITY_ZONE
 from agents.positions import PositionKeeper
 from streams.contracts.registry import load_registry
@@ -190,3 +196,33 @@ async def test_an_event_of_an_unregistered_enterprise_is_dead_lettered_with_what
     assert f"enterprise {unknown} of event hc-9 is not in the registry" in reason
     assert "register the enterprise, then send the event again" in reason
     assert "aggregation-unit-aggregate-contributions" not in sent.by_topic
+
+
+async def test_a_burst_to_one_pair_gives_each_cell_one_snapshot_of_the_whole_burst(
+    app: faust.App,
+) -> None:
+    """Four injuries of one day to one district × industry, arriving together: one batch. Each
+    cell is snapshotted once, with all four, not four times (the rewrites the batch saves)."""
+    inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
+    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, _keeper(app), now=lambda: NOW)
+    aggregate = aggregation.agents[1]
+    occurred = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
+    burst = [Contribution(f"ir-{n}", occurred, "370211", "E47", USCC, {"recognised_injuries": 1.0})
+             for n in range(4)]  # fmt: skip
+    sent = _Sent()
+    with patch.object(faust.topics.Topic, "send", sent.method()):
+        async with aggregate.test_context() as agent:
+            for one in burst[:-1]:
+                await agent.put(_contribution_json(one), key=b"370211|E47", wait=False)
+            await agent.put(_contribution_json(burst[-1]), key=b"370211|E47")
+    keys = [key.decode() for key, _ in sent.by_topic["hub.aggregates"]]
+    assert sorted(keys) == sorted(set(keys))  # one snapshot per cell
+    assert set(keys) >= {
+        "DAY|2025-06-02|370211|E47",
+        "YEAR|2025|370211|E47",
+        f"MONTH|2025-06|370211|E47|{USCC}",
+        "ROLLING_30D|current|370211|E47",
+    }
+    for key, value in sent.by_topic["hub.aggregates"]:
+        assert decode(REGISTRY, value)[1]["metrics"]["recognised_injuries"] == 4.0, key
+    assert aggregation.cells["DAY|2025-06-02|370211|E47"] is not None  # flushed to the table
