@@ -21,12 +21,15 @@ and applying a contribution again is a no-op that also repairs what a crash left
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from faust.streams import _current_event  # the context variable tables read the event from
 
 from agents.aggregation.metrics import Contribution, contributions
 from agents.aggregation.rates import INSURED, published
@@ -114,6 +117,18 @@ def _contribution(data: bytes) -> Contribution:
         fields["identity"], occurred, fields["district"], fields["industry"],
         fields["enterprise_id"], fields["metrics"],
     )  # fmt: skip
+
+
+@contextmanager
+def _processing(event: Any) -> Iterator[None]:
+    """Makes ``event`` the one being processed, in this task only. A table sends each write to
+    the changelog partition of that event (faust/tables/base.py, ``partition_for_key``), and a
+    batch has none of its own; the stream's own ``current_event`` is left to the batching."""
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
 
 
 def _by_partition(events: list[Any]) -> list[list[Any]]:
@@ -277,12 +292,10 @@ def register_aggregation(
         batches = stream.take_events(batch_max, within=BATCH_WITHIN_S)  # type: ignore[attr-defined]
         async for batch in batches:
             for events in _by_partition(batch):
-                # A table sends each write to the changelog partition of the event being
-                # processed, which a batch does not have: it is set to one of the partition's.
-                stream._set_current_event(events[-1])  # type: ignore[attr-defined]
                 messages = [event.message for event in events]
-                yield await aggregating.handle_batch(messages, aggregate_batch)
-            stream._set_current_event(None)  # type: ignore[attr-defined]
+                with _processing(events[-1]):
+                    handled = await aggregating.handle_batch(messages, aggregate_batch)
+                yield handled
 
     agents = (
         app.agent(inputs.sources, name=CONTRIBUTIONS)(contribute),
