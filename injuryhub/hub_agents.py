@@ -65,13 +65,14 @@ def plan_hub(settings: HubSettings, prefix: str = "") -> HubPlan:
         sources, prefix + "hub.enterprises", prefix + "hub.aggregates", prefix + "hub.dlq.hub",
         partitions,
     )  # fmt: skip
+    actions = prefix + "hub.alert-actions"
     alerting = AlertingTopics(
-        prefix + "hub.alerts", prefix + "hub.alert-actions", prefix + "hub.risk-changes",
-        prefix + "hub.dlq.hub", partitions,
+        prefix + "hub.alerts", actions, prefix + "hub.risk-changes", prefix + "hub.dlq.hub",
+        partitions, partitions_of(settings, actions),
     )  # fmt: skip
     bulletins = BulletinTopics(aggregation.snapshots, alerting.alerts, prefix + "hub.bulletins",
                                partitions_of(settings, aggregation.snapshots))  # fmt: skip
-    for topic in (*sources[1:], aggregation.enterprises, alerting.actions,
+    for topic in (*sources[1:], aggregation.enterprises,
                   alerting.risk_changes, alerting.dead_letters, bulletins.bulletins):  # fmt: skip
         partitions_of(settings, topic)
     delivery = DeliveryTopics(alerting.alerts, alerting.dead_letters,

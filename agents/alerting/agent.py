@@ -59,6 +59,7 @@ class AlertingTopics:
     risk_changes: str  # hub.risk-changes
     dead_letters: str  # hub.dlq.hub
     partitions: int  # of the internal topics and tables
+    action_partitions: int  # of hub.alert-actions: its position table's must match
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def register_alerting(
         return 1
 
     actions = app.topic(topics.actions, **RAW_TOPIC)
-    acting = keeper.guard("alert-actions", (topics.actions,))
+    acting = keeper.guard("alert-actions", (topics.actions,), topics.action_partitions)
 
     async def forward_actions(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async for incoming in stream.events():
