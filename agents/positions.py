@@ -79,21 +79,22 @@ class Positions:
         """``handler`` once on ``messages``, each preceded by whatever the consumer passed over
         before it; the positions move once the handler is done."""
         todo: list[Any] = []
+        recorded: dict[Partition, int | None] = {}  # each partition's last handled offset
         following: dict[Partition, int] = {}  # the next offset expected on each partition
         for message in messages:
             tp = (message.topic, message.partition)
-            if tp not in following:
-                last = self.last(*tp)
+            if tp not in recorded:
+                recorded[tp] = last = self.last(*tp)
                 following[tp] = 0 if last is None else last + 1
             if message.offset > following[tp]:
                 todo += await self._passed_over(tp, following[tp], message.offset)
             todo.append(message)
             following[tp] = max(following[tp], message.offset + 1)
         handled = await handler(todo)
-        for (topic, partition), next_offset in following.items():
-            last = self.last(topic, partition)
-            if last is None or next_offset - 1 > last:
-                self.table[f"{topic}|{partition}"] = next_offset - 1
+        for (topic, partition), last in recorded.items():
+            newest = following[(topic, partition)] - 1
+            if last is None or newest > last:
+                self.table[f"{topic}|{partition}"] = newest
         return handled
 
     async def _passed_over(self, tp: Partition, start: int, end: int) -> list[Record]:

@@ -154,6 +154,7 @@ def test_the_hub_runs_on_its_own_principals(secured: Secured, tmp_path: Path) ->
 
 UNTRUSTING_CLIENT = """
 import sys
+from kafka.errors import KafkaError, KafkaTimeoutError
 from streams.clients import make_producer
 from streams.kafka_auth import KafkaAuth
 from pydantic import SecretStr
@@ -162,7 +163,7 @@ try:
     with make_producer(sys.argv[1], "untrusting", auth=auth, bootstrap_timeout_ms=5000,
                        max_block_ms=5000) as producer:
         producer.send("dept.housing.site-inspection.v1", b"x").get(timeout=10)
-except Exception as error:
+except (KafkaTimeoutError, KafkaError) as error:
     print(type(error).__name__)
     sys.exit(3)
 """
