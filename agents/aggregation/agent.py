@@ -2,10 +2,11 @@
 
 1. ``enterprise-registry`` (register_inputs): ``hub.enterprises`` -> a global table of each
    enterprise's district and industry (every worker holds all of it).
-2. ``aggregate-contributions``: every department event -> its contributions
+2. ``aggregate-contributions``: department events, in batches -> their contributions
    (agents/aggregation/metrics.py), re-keyed by district × industry onto an internal topic, so
-   that one agent owns all the cells of a pair.
-3. ``aggregate-cells``: contributions, in batches -> cells rolled up from day to year
+   that one agent owns all the cells of a pair: one message per batch and partition of that
+   topic, a *bundle* of the contributions of every pair the partition holds.
+3. ``aggregate-cells``: bundles, in batches -> cells rolled up from day to year
    (agents/aggregation/rollup.py), for the pair and for the event's enterprise (month to year),
    and the pair's current rolling 30/90-day windows (agents/aggregation/rolling.py)
    -> a snapshot on ``hub.aggregates`` for each window the batch touched, with its rates
@@ -21,15 +22,13 @@ and applying a contribution again is a no-op that also repairs what a crash left
 from __future__ import annotations
 
 import json
-import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
-from faust.streams import _current_event  # the context variable tables read the event from
+from aiokafka.partitioner import murmur2
 
 from agents.aggregation.metrics import Contribution, contributions
 from agents.aggregation.rates import INSURED, published
@@ -46,6 +45,7 @@ from agents.aggregation.rollup import (
 )
 from agents.aggregation.windows import Window, WindowKind, tumbling
 from agents.aggregation.write_back import WriteBack
+from agents.batches import guarded_batches
 from agents.poison import Decoder
 from agents.positions import PositionKeeper
 from streams.contracts.envelope import build_event
@@ -84,11 +84,9 @@ WeeksChanged = Callable[[CellStore, Contribution, list[Window]], Awaitable[None]
 #: a cell to snapshot: its window, the contribution last applied to it, its key, its
 #: enterprise (None: the district × industry) and its totals
 Pending = tuple[Window, Contribution, str, str | None, Totals]
-#: the cells agent applies up to this many contributions together, waiting at most
-#: BATCH_WITHIN_S for them: a burst to one district × industry then writes and snapshots each
-#: of its cells once, not once per contribution
-BATCH_MAX = 500
-BATCH_WITHIN_S = 0.2
+#: contributions in one message of the internal topic at most (a batch of 500 accident reports
+#: has twice as many; a bundle stays well under Kafka's 1 MB message limit)
+BUNDLE_MAX = 1000
 #: table options every hub table shares
 TABLE_OPTIONS: dict[str, Any] = {"default": None, "key_type": str}
 
@@ -97,21 +95,29 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _contribution_json(added: Contribution) -> bytes:
-    return json.dumps(
-        {
-            "identity": added.identity,
-            "occurred_ms": int(added.occurred.timestamp() * 1000),
-            "district": added.district,
-            "industry": added.industry,
-            "enterprise_id": added.enterprise_id,
-            "metrics": added.metrics,
-        }
-    ).encode()
+def _contribution_fields(added: Contribution) -> dict[str, Any]:
+    return {
+        "identity": added.identity,
+        "occurred_ms": int(added.occurred.timestamp() * 1000),
+        "district": added.district,
+        "industry": added.industry,
+        "enterprise_id": added.enterprise_id,
+        "metrics": added.metrics,
+    }
 
 
-def _contribution(data: bytes) -> Contribution:
-    fields = json.loads(data)
+def bundle_json(bundle: list[Contribution]) -> bytes:
+    return json.dumps([_contribution_fields(one) for one in bundle]).encode()
+
+
+def bundled(data: bytes) -> list[Contribution]:
+    """The contributions of a bundle (or of a lone contribution, as workers before the bundles
+    sent them one per message)."""
+    parsed = json.loads(data)
+    return [_contribution(fields) for fields in (parsed if isinstance(parsed, list) else [parsed])]
+
+
+def _contribution(fields: dict[str, Any]) -> Contribution:
     occurred = datetime.fromtimestamp(fields["occurred_ms"] / 1000, tz=UTC)
     return Contribution(
         fields["identity"], occurred, fields["district"], fields["industry"],
@@ -119,24 +125,26 @@ def _contribution(data: bytes) -> Contribution:
     )  # fmt: skip
 
 
-@contextmanager
-def _processing(event: Any) -> Iterator[None]:
-    """Makes ``event`` the one being processed, in this task only. A table sends each write to
-    the changelog partition of that event (faust/tables/base.py, ``partition_for_key``), and a
-    batch has none of its own; the stream's own ``current_event`` is left to the batching."""
-    token = _current_event.set(weakref.ref(event))
-    try:
-        yield
-    finally:
-        _current_event.reset(token)
+def partition_of(key: bytes, partitions: int) -> int:
+    """The partition Kafka's default partitioner (murmur2, as aiokafka's and Faust's producer)
+    gives ``key``: where a pair's contributions went when each was sent keyed by its pair, so a
+    worker upgraded to bundles finds every pair's cells where they were."""
+    return int(murmur2(key) & 0x7FFFFFFF) % partitions
 
 
-def _by_partition(events: list[Any]) -> list[list[Any]]:
-    """The events of each partition, in the order they came."""
-    grouped: dict[int, list[Any]] = {}
-    for event in events:
-        grouped.setdefault(event.message.partition, []).append(event)
-    return list(grouped.values())
+def bundles(added: list[Contribution], partitions: int) -> list[tuple[bytes, int, bytes]]:
+    """``added`` as (key, partition, value) messages: one per partition (more past BUNDLE_MAX),
+    in the order given; the key is the first contribution's pair."""
+    by_partition: dict[int, list[tuple[bytes, Contribution]]] = {}
+    for one in added:
+        key = family_key(one.district, one.industry).encode()
+        by_partition.setdefault(partition_of(key, partitions), []).append((key, one))
+    messages = []
+    for partition, keyed in by_partition.items():
+        for start in range(0, len(keyed), BUNDLE_MAX):
+            chunk = keyed[start : start + BUNDLE_MAX]
+            messages.append((chunk[0][0], partition, bundle_json([one for _, one in chunk])))
+    return messages
 
 
 def register_inputs(
@@ -193,13 +201,12 @@ def register_aggregation(
     registry_wait_s: float = REGISTRY_WAIT_S,
     now: Callable[[], datetime] = _utc_now,
     on_weeks_changed: WeeksChanged | None = None,
-    batch_max: int = BATCH_MAX,
 ) -> Aggregation:
     """``registry_wait_s``: how long an event whose enterprise the registry does not hold yet
     waits for it before it is dead-lettered. ``on_weeks_changed`` runs in the
     cells agent (so it may read and write its tables) after each contribution, with its week
     (changed, or unchanged when the contribution is read again), and the cell store it must
-    read the cells from. ``batch_max``: contributions the cells agent applies together."""
+    read the cells from."""
     decoded = Decoder(registry, app.topic(topics.dead_letters, **RAW_TOPIC), now)
     by_family = app.topic(
         f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **RAW_TOPIC
@@ -208,29 +215,31 @@ def register_aggregation(
     cells = app.Table("aggregate-cells", partitions=topics.partitions, **TABLE_OPTIONS)
     schema = registry.latest(SNAPSHOT_TYPE)
 
-    async def contribute_one(message: Any) -> int:
+    async def contributions_of(message: Any) -> list[Contribution]:
         event = await decoded(message, CONTRIBUTIONS)
         if event is None:
-            return 0
+            return []
         try:
-            added = await placed(inputs, event, registry_wait_s)
+            return await placed(inputs, event, registry_wait_s)
         except LookupError as missing:
             await decoded.reject(
                 message, CONTRIBUTIONS, unplaced_reason(missing, registry_wait_s), "unplaced"
             )
-            return 0
-        for one in added:
-            key = family_key(one.district, one.industry).encode()
+            return []
+
+    async def contribute_batch(messages: list[Any]) -> int:
+        added = [one for message in messages for one in await contributions_of(message)]
+        for key, partition, value in bundles(added, topics.partitions):
             # No wait for the acknowledgement: Faust flushes the producer before it
-            # commits offsets, so this is on the broker before the event's offset is.
-            await by_family.send(key=key, value=_contribution_json(one))
+            # commits offsets, so this is on the broker before the events' offsets are.
+            await by_family.send(key=key, partition=partition, value=value)
         return len(added)
 
     contributing = keeper.guard(CONTRIBUTIONS, inputs.sources.topics)
 
     async def contribute(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for incoming in stream.events():
-            yield await contributing.handle(incoming.message, contribute_one)
+        async for handled in guarded_batches(stream, contributing, contribute_batch):
+            yield handled
 
     def snapshot(store: CellStore, pending: Pending) -> bytes:
         """The ``hub.aggregate`` of a cell: district × industry, or an enterprise's."""
@@ -276,8 +285,9 @@ def register_aggregation(
         store = WriteBack(cells)
         latest: dict[str, Pending] = {}
         for message in messages:
-            for pending in await aggregate_one(store, _contribution(message.value)):
-                latest[pending[2]] = pending
+            for added in bundled(message.value):
+                for pending in await aggregate_one(store, added):
+                    latest[pending[2]] = pending
         for key, pending in latest.items():
             # No wait for the acknowledgement: Faust flushes the producer before it commits
             # offsets; the cells are written after their snapshots are sent.
@@ -288,14 +298,8 @@ def register_aggregation(
     aggregating = keeper.guard("aggregate-cells", (by_family.get_topic_name(),))
 
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        # (StreamT does not declare take_events; faust.Stream has it)
-        batches = stream.take_events(batch_max, within=BATCH_WITHIN_S)  # type: ignore[attr-defined]
-        async for batch in batches:
-            for events in _by_partition(batch):
-                messages = [event.message for event in events]
-                with _processing(events[-1]):
-                    handled = await aggregating.handle_batch(messages, aggregate_batch)
-                yield handled
+        async for handled in guarded_batches(stream, aggregating, aggregate_batch):
+            yield handled
 
     agents = (
         app.agent(inputs.sources, name=CONTRIBUTIONS)(contribute),

@@ -3,7 +3,7 @@
 A contribution rewrites about ten cells (day to year, its enterprise's, the rolling days), and a
 burst of contributions to one district × industry rewrites the same ones again and again. Each
 write to a Faust table is a changelog message; through this overlay a batch writes each cell to
-the table, and so to its changelog, once.
+the table, and so to its changelog, once. (The rules' enterprise histories use it likewise.)
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The alerting agents on the Faust app (DESIGN.md "Risk alerts").
 
-1. ``alert-facts``: department events the rules read -> re-keyed by enterprise onto an internal
-   topic (the department topics are each keyed by enterprise, but one agent must see all of an
-   enterprise's events, whichever department sent them).
-2. ``enterprise-rules``: the immediate rules and the risk score on each enterprise's remembered
-   history (table ``enterprise-history``); a colour change goes to ``hub.risk-changes``.
+1. ``alert-facts``: department events the rules read, in batches -> re-keyed by enterprise onto
+   an internal topic (the department topics are each keyed by enterprise, but one agent must see
+   all of an enterprise's events, whichever department sent them).
+2. ``enterprise-rules``, in batches: the immediate rules and the risk score on each
+   enterprise's remembered history (table ``enterprise-history``, written once per enterprise
+   and batch); a colour change goes to ``hub.risk-changes``.
 3. the aggregation's cells agent calls ``watch_weeks`` when a week changed: the aberration
    methods on the weekly district × industry series.
 4. ``alert-actions``: lifecycle steps from ``hub.alert-actions``, re-keyed by the alert's subject.
@@ -30,6 +31,7 @@ from agents.aggregation.metrics import Contribution
 from agents.aggregation.registry import REGISTRY_WAIT_S, HubInputs
 from agents.aggregation.rollup import CellStore
 from agents.aggregation.windows import Window
+from agents.aggregation.write_back import WriteBack
 from agents.alerting.book import (
     Action,
     ActionRefused,
@@ -45,6 +47,7 @@ from agents.alerting.messages import alert_event, refused_action_event, risk_cha
 from agents.alerting.risk import risk_score
 from agents.alerting.rules import RULE_EVENT_TYPES, Observed, observe
 from agents.alerting.surveillance import SERIES, surge_findings
+from agents.batches import guarded_batches
 from agents.poison import Decoder
 from agents.positions import PositionKeeper
 from streams.contracts.codes import HazardFactor
@@ -130,11 +133,15 @@ def register_alerting(
 
     forwarding = keeper.guard("alert-facts", inputs.sources.topics)
 
-    async def forward_facts(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for incoming in stream.events():
-            yield await forwarding.handle(incoming.message, forward_fact)
+    async def forward_batch(messages: list[Any]) -> int:
+        return sum([await forward_fact(message) for message in messages])
 
-    async def apply_rules(message: Any) -> int:
+    async def forward_facts(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for forwarded in guarded_batches(stream, forwarding, forward_batch):
+            yield forwarded
+
+    async def apply_rules(histories: WriteBack, message: Any, sending: list[Any]) -> int:
+        """The rules on one fact; what it publishes is queued on ``sending``."""
         _, event = decode(registry, message.value)
         try:
             subject = await _subject_of(event, inputs)
@@ -144,25 +151,36 @@ def register_alerting(
             return 0
         if subject is None:
             return 0
-        history = history_table.get(subject.key) or empty_history()
+        history = histories.get(subject.key) or empty_history()
         found = observe(Observed(event, subject), history, factors, limits.rules)
         scored = risk_score(history, limits.risk)
         previous = history["colour"]
         history.update(colour=scored.colour, score=scored.score)
+        key = subject.key.encode()
         if scored.colour != previous:
             change = risk_change_event(registry, subject, scored, previous,
                                        from_ms(history["newest"]), now())  # fmt: skip
-            await delivered(risk_changes, subject.key, change)
+            sending.append(await risk_changes.send(key=key, value=change))
         for one in found:
-            await signal(subject.key, "finding", one.as_json())
-        history_table[subject.key] = history
+            finding = json.dumps({"finding": one.as_json()}, ensure_ascii=False).encode()
+            sending.append(await signals.send(key=key, value=finding))
+        histories[subject.key] = history
         return len(found)
+
+    async def rules_batch(messages: list[Any]) -> int:
+        histories = WriteBack(history_table)
+        sending: list[Any] = []
+        found = sum([await apply_rules(histories, message, sending) for message in messages])
+        for acknowledged in sending:
+            await acknowledged  # before the histories are written: see ``delivered``
+        histories.flush()
+        return found
 
     ruling = keeper.guard("enterprise-rules", (facts.get_topic_name(),))
 
     async def enterprise_rules(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for incoming in stream.events():
-            yield await ruling.handle(incoming.message, apply_rules)
+        async for found in guarded_batches(stream, ruling, rules_batch):
+            yield found
 
     async def watch_weeks(cells: CellStore, added: Contribution, weeks: list[Window]) -> None:
         if not any(metric in added.metrics for metric in SERIES):

@@ -5,114 +5,58 @@ and report time."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 from unittest.mock import patch
 
 import faust
-import pytest
 
 from agents.aggregation.agent import (
-    AggregationTopics,
-    _contribution_json,
+    BUNDLE_MAX,
+    bundle_json,
+    bundled,
+    bundles,
+    partition_of,
     register_aggregation,
     register_inputs,
 )
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.windows import CITY_ZONE
-from agents.positions import PositionKeeper
-from streams.contracts.registry import load_registry
-from streams.contracts.wire import decode, encode
-from streams.faust_app import make_app
-from streams.settings import HubSettings
-from tests.examples import example_record
-from tests.support import MemoryLog
-
-REGISTRY = load_registry(HubSettings().schemas_path)
-USCC = "91370211MA3C5LXX0K"
-NOW = datetime(2025, 5, 20, 9, 0, tzinfo=UTC)
-# the registry agent knows every enterprise before it is needed
-NO_BROKER = HubSettings(bootstrap_servers="127.0.0.1:1")
-TOPICS = AggregationTopics(("dept.a", "dept.b"), "hub.enterprises", "hub.aggregates",
-                           "hub.dlq.hub", 3)  # fmt: skip
+from streams.contracts.wire import decode
+from tests.faust_context import NO_BROKER, NOW, REGISTRY, TOPICS, USCC, Sent, event, keeper
 
 
-@pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[faust.App]:
-    app = make_app(HubSettings(state_dir=tmp_path), app_id="aggregation-unit",
-                   store="memory://", loop=asyncio.get_running_loop())  # fmt: skip
-    yield app
-    consumer_thread = getattr(app.consumer, "_thread", None)
-    if consumer_thread is not None:
-        consumer_thread.thread_loop.close()
-
-
-def _keeper(app: faust.App) -> PositionKeeper:
-    """Every message the tests put is delivered: there is nothing to read directly."""
-    return PositionKeeper(app, MemoryLog(), TOPICS.partitions)
-
-
-def _event(event_type: str, event_id: str, occurred: datetime, **fields: Any) -> bytes:
-    schema = REGISTRY.latest(event_type)
-    record = example_record(schema)
-    record["envelope"].update(event_id=event_id, occurred_at=occurred, source_system="unit")
-    for name, value in (("district", "370211"), ("industry", "E47")):
-        if name in record:  # a department's own code for it, else the registry's
-            record[name] = value
-    record.update(fields)
-    return encode(schema, record)
-
-
-class _Sent:
-    """Every ``Topic.send`` of the agents, by topic name."""
-
-    def __init__(self) -> None:
-        self.by_topic: dict[str, list[tuple[bytes, bytes]]] = {}
-
-    def method(self) -> Any:
-        """A stand-in for ``Topic.send`` (a plain function, so it binds as a method)."""
-
-        async def send(topic: Any, key: bytes, value: bytes, **_: Any) -> asyncio.Future[None]:
-            self.by_topic.setdefault(topic.get_topic_name(), []).append((key, value))
-            acknowledged: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            acknowledged.set_result(None)  # what awaiting the broker's acknowledgement gives
-            return acknowledged
-
-        return send
-
-
-async def test_snapshots_have_exact_windows_values_and_report_time(app: faust.App) -> None:
-    inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
-    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, _keeper(app), now=lambda: NOW)
-    registry_agent = app.agents["enterprise-registry"]
+async def test_snapshots_have_exact_windows_values_and_report_time(hub_app: faust.App) -> None:
+    inputs = register_inputs(hub_app, TOPICS, REGISTRY, NO_BROKER)
+    aggregation = register_aggregation(
+        hub_app, inputs, TOPICS, REGISTRY, keeper(hub_app), now=lambda: NOW
+    )
+    registry_agent = hub_app.agents["enterprise-registry"]
     contribute, aggregate = aggregation.agents
-    sent = _Sent()
+    sent = Sent()
     accident = datetime(2025, 3, 31, 16, 30, tzinfo=UTC)  # Tuesday 1 April, 00:30 in Qingdao
     reports = [
-        _event("emergency.accident-report", "em-1", accident, enterprise_id=USCC,
+        event("emergency.accident-report", "em-1", accident, enterprise_id=USCC,
                accident_type="19", deaths=1, serious_injuries=0, victims=2, grade="GENERAL"),
-        _event("housing.construction-accident", "hc-1", accident, enterprise_id=USCC,
+        event("housing.construction-accident", "hc-1", accident, enterprise_id=USCC,
                accident_type="19", deaths=1, serious_injuries=0, victims=2, grade="GENERAL"),
-        _event("hrss.injury-recognition", "ir-1", accident, enterprise_id=USCC,
+        event("hrss.injury-recognition", "ir-1", accident, enterprise_id=USCC,
                application_no="GS-9", decision="RECOGNISED", lost_workdays=20),
     ]  # fmt: skip
     with patch.object(faust.topics.Topic, "send", sent.method()):
         async with registry_agent.test_context() as registry:
-            await registry.put(_event("reference.enterprise", "ent-1", accident, uscc=USCC,
+            await registry.put(event("reference.enterprise", "ent-1", accident, uscc=USCC,
                                       district="370211", industry="E47"))  # fmt: skip
         async with contribute.test_context() as agent:
             for report in reports:
                 await agent.put(report)
-        contributions = sent.by_topic.pop("aggregation-unit-aggregate-contributions")
+        sent_bundles = sent.by_topic.pop("aggregation-unit-aggregate-contributions")
         async with aggregate.test_context() as agent:
-            for key, value in contributions:
+            for key, value in sent_bundles:
                 await agent.put(value, key=key)
 
-    assert [key for key, _ in contributions] == [b"370211|E47"] * 5  # accident + report, twice
+    contributions = [one for _, value in sent_bundles for one in bundled(value)]
+    assert {key for key, _ in sent_bundles} == {b"370211|E47"}
+    assert len(contributions) == 5  # accident + report, twice; the recognition
     latest = {}
     for sent_key, value in sent.by_topic["hub.aggregates"]:
         latest[sent_key.decode()] = decode(REGISTRY, value)[1]
@@ -147,18 +91,20 @@ async def test_snapshots_have_exact_windows_values_and_report_time(app: faust.Ap
         datetime(2025, 3, 3, tzinfo=CITY_ZONE),
         datetime(2025, 4, 2, tzinfo=CITY_ZONE),
     )
-    assert json.loads(contributions[0][1])["district"] == "370211"
+    assert {(one.district, one.industry) for one in contributions} == {("370211", "E47")}
 
 
 async def test_an_undecodable_message_is_dead_lettered_and_the_agent_goes_on(
-    app: faust.App,
+    hub_app: faust.App,
 ) -> None:
-    inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
-    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, _keeper(app), now=lambda: NOW)
+    inputs = register_inputs(hub_app, TOPICS, REGISTRY, NO_BROKER)
+    aggregation = register_aggregation(
+        hub_app, inputs, TOPICS, REGISTRY, keeper(hub_app), now=lambda: NOW
+    )
     contribute = aggregation.agents[0]
-    sent = _Sent()
+    sent = Sent()
     occurred = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
-    good = _event("health.od-diagnosis", "od-1", occurred, enterprise_id=USCC, category="01")
+    good = event("health.od-diagnosis", "od-1", occurred, enterprise_id=USCC, category="01")
     # a resident ID in a poison message's bytes must not reach the dead letter
     with patch.object(faust.topics.Topic, "send", sent.method()):
         async with contribute.test_context() as agent:
@@ -171,20 +117,21 @@ async def test_an_undecodable_message_is_dead_lettered_and_the_agent_goes_on(
     assert letter["connector"] == "agent:aggregate-contributions"
     assert "unknown schema fingerprint" in letter["reasons"][0]
     assert "110105194912310021" not in letter["raw_record"] and "已遮蔽" in letter["raw_record"]
-    assert len(sent.by_topic["aggregation-unit-aggregate-contributions"]) == 1  # the good one
+    ((_, value),) = sent.by_topic["aggregation-unit-aggregate-contributions"]
+    assert [one.identity for one in bundled(value)] == ["od-1"]  # the good one
 
 
 async def test_an_event_of_an_unregistered_enterprise_is_dead_lettered_with_what_to_do(
-    app: faust.App,
+    hub_app: faust.App,
 ) -> None:
-    inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
-    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, _keeper(app),
+    inputs = register_inputs(hub_app, TOPICS, REGISTRY, NO_BROKER)
+    aggregation = register_aggregation(hub_app, inputs, TOPICS, REGISTRY, keeper(hub_app),
                                        registry_wait_s=0, now=lambda: NOW)  # fmt: skip
     contribute = aggregation.agents[0]
-    sent = _Sent()
+    sent = Sent()
     occurred = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
     unknown = "91370211MA3C5LYY0K"
-    orphan = _event("hrss.insured-headcount", "hc-9", occurred, enterprise_id=unknown)
+    orphan = event("hrss.insured-headcount", "hc-9", occurred, enterprise_id=unknown)
     with patch.object(faust.topics.Topic, "send", sent.method()):
         async with contribute.test_context() as agent:
             await agent.put(orphan)
@@ -199,22 +146,24 @@ async def test_an_event_of_an_unregistered_enterprise_is_dead_lettered_with_what
 
 
 async def test_a_burst_to_one_pair_gives_each_cell_one_snapshot_of_the_whole_burst(
-    app: faust.App,
+    hub_app: faust.App,
 ) -> None:
     """Four injuries of one day to one district × industry, arriving together: one batch. Each
     cell is snapshotted once, with all four, not four times (the rewrites the batch saves)."""
-    inputs = register_inputs(app, TOPICS, REGISTRY, NO_BROKER)
-    aggregation = register_aggregation(app, inputs, TOPICS, REGISTRY, _keeper(app), now=lambda: NOW)
+    inputs = register_inputs(hub_app, TOPICS, REGISTRY, NO_BROKER)
+    aggregation = register_aggregation(
+        hub_app, inputs, TOPICS, REGISTRY, keeper(hub_app), now=lambda: NOW
+    )
     aggregate = aggregation.agents[1]
     occurred = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
     burst = [Contribution(f"ir-{n}", occurred, "370211", "E47", USCC, {"recognised_injuries": 1.0})
              for n in range(4)]  # fmt: skip
-    sent = _Sent()
+    sent = Sent()
     with patch.object(faust.topics.Topic, "send", sent.method()):
         async with aggregate.test_context() as agent:
-            for one in burst[:-1]:
-                await agent.put(_contribution_json(one), key=b"370211|E47", wait=False)
-            await agent.put(_contribution_json(burst[-1]), key=b"370211|E47")
+            for one in burst[:-1]:  # one bundle each, and a lone contribution as sent before
+                await agent.put(bundle_json([one]), key=b"370211|E47", wait=False)
+            await agent.put(bundle_json([burst[-1]])[1:-1], key=b"370211|E47")
     keys = [key.decode() for key, _ in sent.by_topic["hub.aggregates"]]
     assert sorted(keys) == sorted(set(keys))  # one snapshot per cell
     assert set(keys) >= {
@@ -226,3 +175,35 @@ async def test_a_burst_to_one_pair_gives_each_cell_one_snapshot_of_the_whole_bur
     for key, value in sent.by_topic["hub.aggregates"]:
         assert decode(REGISTRY, value)[1]["metrics"]["recognised_injuries"] == 4.0, key
     assert aggregation.cells["DAY|2025-06-02|370211|E47"] is not None  # flushed to the table
+
+
+def test_bundles_go_where_each_pair_went_alone_and_keep_their_order() -> None:
+    """One message per partition of the internal topic, on the partition Kafka's default
+    partitioner gives each pair's key (where a pair's cells are), the contributions in order."""
+    occurred = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
+    pairs = [("370211", "E47"), ("370212", "C13"), ("370211", "E47"), ("370213", "G54")]
+    added = [Contribution(f"c-{n}", occurred, district, industry, USCC, {"accidents": 1.0})
+             for n, (district, industry) in enumerate(pairs)]  # fmt: skip
+    messages = bundles(added, TOPICS.partitions)
+    assert sorted(one.identity for _, _, value in messages for one in bundled(value)) == [
+        "c-0", "c-1", "c-2", "c-3"
+    ]  # fmt: skip
+    assert len({partition for _, partition, _ in messages}) == len(messages)
+    for key, partition, value in messages:
+        carried = bundled(value)
+        assert [one.identity for one in carried] == sorted(one.identity for one in carried)
+        for one in carried:
+            pair_key = f"{one.district}|{one.industry}".encode()
+            assert partition_of(pair_key, TOPICS.partitions) == partition
+        assert key == f"{carried[0].district}|{carried[0].industry}".encode()
+    # Kafka's Java partitioner on 1,000 partitions (kafka-python's compatibility vectors)
+    keys = (b"", b"a", b"ab", b"abc", b"123456789", b"\x00 ")
+    assert [partition_of(key, 1000) for key in keys] == [681, 524, 434, 107, 566, 742]
+
+
+def test_a_bundle_holds_at_most_bundle_max() -> None:
+    occurred = datetime(2025, 6, 2, 3, 0, tzinfo=UTC)
+    added = [Contribution(f"c-{n}", occurred, "370211", "E47", USCC, {"accidents": 1.0})
+             for n in range(BUNDLE_MAX + 1)]  # fmt: skip
+    sizes = [len(bundled(value)) for _, _, value in bundles(added, TOPICS.partitions)]
+    assert sizes == [BUNDLE_MAX, 1]
