@@ -1,11 +1,11 @@
 """Writing situation bulletins from the aggregates, on event time.
 
 ``bulletin-cells`` keeps the week, month and quarter cells of ``hub.aggregates`` in a global
-table (every worker holds the whole city). A timer on the leader composes every closed period
-(agents/bulletins/compose.py) and publishes a period's bulletin on ``hub.bulletins`` once its
-figures have stopped changing for ``settle_s`` seconds and differ from what was last published
-for it — so a replayed year yields one bulletin per period, and a late injury recognition that
-changes a closed week yields a revised bulletin for that week.
+table (every worker holds the whole city), a batch of snapshots at a time. A timer on the leader
+composes every closed period (agents/bulletins/compose.py) and publishes a period's bulletin on
+``hub.bulletins`` once its figures have stopped changing for ``settle_s`` seconds and differ
+from what was last published for it — so a replayed year yields one bulletin per period, and a
+late injury recognition that changes a closed week yields a revised bulletin for that week.
 
 What was published is read back from ``hub.bulletins`` when the leader starts, so a restarted
 worker does not publish again what is there; a bulletin's event id derives from its period and
@@ -26,6 +26,7 @@ import faust
 
 from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS
 from agents.alerting.messages import SOURCE_SYSTEM
+from agents.batches import guarded_batches
 from agents.bulletins.compose import KINDS, BulletinContent, compose, periods_from_cells
 from agents.bulletins.render import markdown_zh
 from agents.positions import PositionKeeper
@@ -107,9 +108,12 @@ def register_bulletins(
 
     keeping = keeper.guard("bulletin-cells", (topics.aggregates,), topics.partitions)
 
+    async def keep_batch(messages: list[Any]) -> int:
+        return sum([await keep_cell(message) for message in messages])
+
     async def keep_cells(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for incoming in stream.events():
-            yield await keeping.handle(incoming.message, keep_cell)
+        async for kept in guarded_batches(stream, keeping, keep_batch):
+            yield kept
 
     async def published() -> dict[str, str]:
         found: dict[str, str] = {}
