@@ -35,10 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
-from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 
-from agents.aggregation.reconcile import expected_monthly, monthly_from_snapshots
+from agents.aggregation.reconcile import expected_monthly
 from connectors.sources.files import CsvSource
 from injuryhub.wiring import build_connector, load_contracts
 from streams.broker.cluster import LocalCluster
@@ -49,7 +48,7 @@ from streams.contracts.wire import decode, encode
 from streams.settings import HubSettings
 from streams.topics.admin import admin_client, ensure_topics
 from streams.topics.catalogue import TopicSpec, catalogue
-from tests.benchmarks.worker import _start, _wait_ready
+from tests.benchmarks.worker import Snapshots, _start, _wait_ready
 from tests.examples import example_record
 
 CHANGELOG_RECORDS = 1_000_000
@@ -116,32 +115,6 @@ class Hub:
                 "--app-id", app_id, "--topic-prefix", prefix,
                 "--intake-source", prefix + "dept.emergency.accident-report.v1",
                 "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
-
-
-class Snapshots:
-    """The latest snapshot per key of hub.aggregates, read incrementally: re-reading the whole
-    topic at every check would take the CPU the measured worker needs."""
-
-    def __init__(self, hub: Hub, prefix: str) -> None:
-        self.registry = hub.registry
-        self.consumer = KafkaConsumer(bootstrap_servers=hub.settings.bootstrap, group_id=None,
-                                      isolation_level="read_committed",
-                                      auto_offset_reset="earliest")  # fmt: skip
-        topic = prefix + "hub.aggregates"
-        parts = self.consumer.partitions_for_topic(topic) or set()
-        self.consumer.assign([TopicPartition(topic, p) for p in parts])
-        self.latest: dict[bytes | None, bytes | None] = {}
-
-    def monthly(self) -> object | None:
-        """The monthly aggregates, or None if nothing arrived since the last call."""
-        batches = self.consumer.poll(timeout_ms=200, max_records=100_000)
-        for messages in batches.values():
-            for message in messages:
-                self.latest[message.key] = message.value
-        return monthly_from_snapshots(self.registry, self.latest.values()) if batches else None
-
-    def close(self) -> None:
-        self.consumer.close()
 
 
 def _peak_rss_mib(pid: int) -> float:
@@ -349,7 +322,7 @@ def run_worker_to_truth(
     try:
         _wait_ready(log, worker, 1)
         ready = time.perf_counter() - began
-        snapshots = Snapshots(hub, prefix)
+        snapshots = Snapshots(hub.settings.bootstrap, hub.registry, prefix)
         try:
             while snapshots.monthly() != expected:
                 if worker.poll() is not None:

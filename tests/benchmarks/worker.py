@@ -21,13 +21,41 @@ import time
 import uuid
 from pathlib import Path
 
+from kafka import KafkaConsumer, TopicPartition
+
 from agents.aggregation.reconcile import expected_monthly, monthly_from_snapshots
 from streams.broker.cluster import LocalCluster
-from streams.clients import latest_per_key, read_to_end
-from streams.contracts.registry import load_registry
+from streams.clients import read_to_end
+from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.settings import HubSettings
 
 POLL_S = 0.5
+
+
+class Snapshots:
+    """The latest snapshot per key of hub.aggregates, read incrementally: re-reading the whole
+    topic at every check would take the CPU the measured worker needs."""
+
+    def __init__(self, bootstrap: str, registry: SchemaRegistry, prefix: str) -> None:
+        self.registry = registry
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                      isolation_level="read_committed",
+                                      auto_offset_reset="earliest")  # fmt: skip
+        topic = prefix + "hub.aggregates"
+        parts = self.consumer.partitions_for_topic(topic) or set()
+        self.consumer.assign([TopicPartition(topic, p) for p in parts])
+        self.latest: dict[bytes | None, bytes | None] = {}
+
+    def monthly(self) -> object | None:
+        """The monthly aggregates, or None if nothing arrived since the last call."""
+        batches = self.consumer.poll(timeout_ms=200, max_records=100_000)
+        for messages in batches.values():
+            for message in messages:
+                self.latest[message.key] = message.value
+        return monthly_from_snapshots(self.registry, self.latest.values()) if batches else None
+
+    def close(self) -> None:
+        self.consumer.close()
 
 
 def _cli(env: dict[str, str], *arguments: str) -> None:
@@ -73,20 +101,18 @@ def main() -> None:
                    "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
         log = root / "worker.log"
 
-        def monthly() -> object:
-            values = latest_per_key(
-                asyncio.run(read_to_end(settings.bootstrap, prefix + "hub.aggregates"))
-            )
-            return monthly_from_snapshots(registry, values.values())  # fmt: skip
-
         began = time.perf_counter()
         worker = _start(command, env, log)
         _wait_ready(log, worker, 1)
         ready_s = time.perf_counter() - began
-        while monthly() != expected:
-            if worker.poll() is not None:
-                raise SystemExit(f"the worker exited; see {log}")
-            time.sleep(POLL_S)
+        watched = Snapshots(settings.bootstrap, registry, prefix)
+        try:
+            while watched.monthly() != expected:
+                if worker.poll() is not None:
+                    raise SystemExit(f"the worker exited; see {log}")
+                time.sleep(POLL_S)
+        finally:
+            watched.close()
         caught_up_s = time.perf_counter() - began
         snapshots = len(asyncio.run(read_to_end(settings.bootstrap, prefix + "hub.aggregates")))
         worker.send_signal(signal.SIGKILL)
