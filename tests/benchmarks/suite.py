@@ -4,7 +4,8 @@ P1 connectors (validate + pseudonymise + Avro + transactional acks=all) vs a raw
    producer (acks=all) of pre-encoded messages of the same size;
 P2 the worker from a replayed year to aggregates equal to the ground truth vs a raw aiokafka
    consume-and-decode loop over the same topics;
-P3 a generated year from files to final aggregates, at two scales (how cost grows);
+P3 a generated year from files to final aggregates, the worker running while the connectors
+   publish (as in service), at two scales (how cost grows);
 P4 publish-to-alert latency at half the rate P2 sustained;
 P5 worker restart: start to ready with 10^6 records in a table's changelog to recover;
 and the peak memory of the worker and of the connectors' process.
@@ -100,12 +101,16 @@ class Hub:
                               check=True, capture_output=True, text=True)  # fmt: skip
         return done.stdout
 
-    def year(self, scale: float, prefix: str) -> tuple[dict[str, Any], float]:
-        """Generate and replay a year; its truth and the replay's seconds."""
+    def generate(self, scale: float, prefix: str) -> tuple[Path, dict[str, Any]]:
+        """A generated year's folder and its truth."""
         folder = self.root / f"year-{prefix}{scale:g}"  # P3 generates the P1/P2 scale again
         self.cli("generate", "--out", str(folder), "--year", "2025", "--seed", "3",
                  "--scale", str(scale))  # fmt: skip
-        truth: dict[str, Any] = json.loads((folder / "ground_truth.json").read_text("utf-8"))
+        return folder, json.loads((folder / "ground_truth.json").read_text("utf-8"))
+
+    def year(self, scale: float, prefix: str) -> tuple[dict[str, Any], float]:
+        """Generate and replay a year; its truth and the replay's seconds."""
+        folder, truth = self.generate(scale, prefix)
         began = time.perf_counter()
         self.cli("replay", str(folder), "--topic-prefix", prefix)
         return truth, time.perf_counter() - began
@@ -310,6 +315,36 @@ def p5_prefilled_restart(hub: Hub, prefix: str) -> tuple[float, float, float]:
         _stop(worker)
 
 
+def p3_year_in_service(hub: Hub, scale: float) -> tuple[float, int, float]:
+    """A generated year from files to aggregates equal to its truth, with the worker running
+    while the connectors publish, as in service: seconds from the replay's start; the events;
+    the worker's start to ready (before the replay, not counted)."""
+    prefix = f"bench-p3-{uuid.uuid4().hex[:8]}."
+    folder, truth = hub.generate(scale, prefix)
+    ensure_topics(hub.settings.bootstrap, catalogue(), 1, prefix)
+    log = hub.root / f"{prefix}worker.log"
+    began = time.perf_counter()
+    worker = _start(hub.worker_command(prefix, f"bench-{uuid.uuid4().hex[:8]}"), hub.env, log)
+    try:
+        _wait_ready(log, worker, 1)
+        ready = time.perf_counter() - began
+        snapshots = Snapshots(hub.settings.bootstrap, hub.registry, prefix)
+        began = time.perf_counter()
+        hub.cli("replay", str(folder), "--topic-prefix", prefix)
+        expected = expected_monthly(truth)
+        try:
+            while snapshots.monthly() != expected:
+                if worker.poll() is not None:
+                    raise SystemExit(f"the worker exited; see {log}")
+                time.sleep(1)
+        finally:
+            snapshots.close()
+        events = sum(c["published"] for c in truth["connectors"].values())
+        return time.perf_counter() - began, events, ready
+    finally:
+        _stop(worker)
+
+
 def run_worker_to_truth(
     hub: Hub, prefix: str, truth: dict[str, Any]
 ) -> tuple[dict[str, float], subprocess.Popen[bytes]]:
@@ -422,16 +457,10 @@ def main() -> None:
         )
 
         for scale in (args.scale, args.scale * 2):
-            p3_prefix = f"bench-p3-{uuid.uuid4().hex[:8]}."
-            began = time.perf_counter()
-            year_truth, _ = hub.year(scale, p3_prefix)
-            run, worker = run_worker_to_truth(hub, p3_prefix, year_truth)
-            _stop(worker)
-            total = time.perf_counter() - began
-            year_events = sum(c["published"] for c in year_truth["connectors"].values())
-            results.add(Row(f"P3 year at scale {scale:g}", f"{total:,.0f} s files → aggregates",
-                            "", "", f"{year_events:,} events; worker ready in "
-                            f"{run['ready']:.0f} s"))  # fmt: skip
+            seconds, year_events, ready = p3_year_in_service(hub, scale)
+            results.add(Row(f"P3 year at scale {scale:g}", f"{seconds:,.0f} s files → aggregates",
+                            "", "", f"{year_events:,} events; the worker running through the "
+                            f"replay (its start to ready, {ready:.0f} s, before it)"))  # fmt: skip
     table = results.markdown(args.scale, time.perf_counter() - run_began)
     print(table)
     if args.write:
