@@ -21,6 +21,9 @@ from agents.positions import BatchHandler, Positions
 #: then handled together, and a lone message waits no longer than that
 BATCH_MAX = 500
 BATCH_WITHIN_S = 0.2
+#: the same for the stages between a department event and its alert, where each stage's wait
+#: adds to the alert's latency
+ALERT_WITHIN_S = 0.05
 
 
 @contextmanager
@@ -48,12 +51,14 @@ async def guarded_batches(
     stream: faust.StreamT[bytes],
     guard: Positions,
     handler: BatchHandler,
+    within_s: float = BATCH_WITHIN_S,
     batch_max: int = BATCH_MAX,
 ) -> AsyncIterator[int]:
     """``handler`` on each batch of one partition's messages, behind ``guard``; yields what it
-    returns. A table written in ``handler`` writes to that partition's changelog."""
+    returns. A table written in ``handler`` writes to that partition's changelog. ``within_s``:
+    the longest a message waits for others to join its batch."""
     # (StreamT does not declare take_events; faust.Stream has it)
-    batches = stream.take_events(batch_max, within=BATCH_WITHIN_S)  # type: ignore[attr-defined]
+    batches = stream.take_events(batch_max, within=within_s)  # type: ignore[attr-defined]
     async for batch in batches:
         for events in by_partition(batch):
             with processing(events[-1]):

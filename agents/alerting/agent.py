@@ -47,7 +47,7 @@ from agents.alerting.messages import alert_event, refused_action_event, risk_cha
 from agents.alerting.risk import risk_score
 from agents.alerting.rules import RULE_EVENT_TYPES, Observed, observe
 from agents.alerting.surveillance import SERIES, surge_findings
-from agents.batches import guarded_batches
+from agents.batches import ALERT_WITHIN_S, guarded_batches
 from agents.poison import Decoder
 from agents.positions import PositionKeeper
 from streams.contracts.codes import HazardFactor
@@ -137,7 +137,7 @@ def register_alerting(
         return sum([await forward_fact(message) for message in messages])
 
     async def forward_facts(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for forwarded in guarded_batches(stream, forwarding, forward_batch):
+        async for forwarded in guarded_batches(stream, forwarding, forward_batch, ALERT_WITHIN_S):
             yield forwarded
 
     async def apply_rules(histories: WriteBack, message: Any, sending: list[Any]) -> int:
@@ -179,7 +179,7 @@ def register_alerting(
     ruling = keeper.guard("enterprise-rules", (facts.get_topic_name(),))
 
     async def enterprise_rules(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for found in guarded_batches(stream, ruling, rules_batch):
+        async for found in guarded_batches(stream, ruling, rules_batch, ALERT_WITHIN_S):
             yield found
 
     async def watch_weeks(cells: CellStore, added: Contribution, weeks: list[Window]) -> None:
