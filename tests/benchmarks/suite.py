@@ -285,6 +285,9 @@ def p4_latency(hub: Hub, prefix: str, rate: float, count: int) -> tuple[list[flo
 #: seconds, as a burst of 100 no longer does now that the agents take batches (it measured
 #: 71/s, and half of that, held for a minute, queued up for 20 s)
 P4_BURST = 1000
+#: the p99 latency the issue asks for, and how often the rate is halved to find where it holds
+P4_TARGET_S = 1.0
+P4_HALVINGS = 4
 
 
 def p5_prefilled_restart(hub: Hub, prefix: str) -> tuple[float, float, float]:
@@ -430,16 +433,23 @@ def main() -> None:
             results.add(Row("P4 publish → alert",
                             f"no alert within 60 s of a burst of {P4_BURST:,}"))  # fmt: skip
         else:
-            sustained = len(burst) / span
-            rate, count = sustained / 2, max(20, int(sustained / 2 * 60))
-            latencies, _ = p4_latency(hub, prefix, rate, count)
-            p50 = statistics.median(latencies) if latencies else float("nan")
-            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies \
-                else float("nan")  # fmt: skip
-            results.add(Row("P4 publish → alert", f"p50 {p50:.2f} s, p99 {p99:.2f} s", "", "",
-                            f"{len(latencies)} of {count} fatal accidents alerted within 60 s, "
-                            f"sent at {rate:.1f}/s: half the {sustained:.1f}/s that a burst of "
-                            f"{P4_BURST:,} sustained"))  # fmt: skip
+            # Half the burst's rate; while that is more than the worker keeps up with (p99 over
+            # P4_TARGET_S), half of that again, so the row shows the rate where it is met.
+            burst_rate = len(burst) / span
+            rate = burst_rate / 2
+            for _ in range(P4_HALVINGS):
+                count = max(20, int(rate * 60))
+                latencies, _ = p4_latency(hub, prefix, rate, count)
+                p50 = statistics.median(latencies) if latencies else float("nan")
+                p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] \
+                    if latencies else float("nan")  # fmt: skip
+                results.add(Row("P4 publish → alert", f"p50 {p50:.2f} s, p99 {p99:.2f} s", "",
+                                "", f"{len(latencies)} of {count} fatal accidents alerted within "
+                                f"60 s, sent at {rate:.1f}/s for a minute; a burst of "
+                                f"{P4_BURST:,} came through at {burst_rate:.1f}/s"))  # fmt: skip
+                if p99 <= P4_TARGET_S:
+                    break
+                rate /= 2
         rss = _peak_rss_mib(worker.pid)
         _stop(worker)
         results.add(
