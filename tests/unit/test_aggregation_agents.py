@@ -36,16 +36,16 @@ async def test_snapshots_have_exact_windows_values_and_report_time(hub_app: faus
     accident = datetime(2025, 3, 31, 16, 30, tzinfo=UTC)  # Tuesday 1 April, 00:30 in Qingdao
     reports = [
         event("emergency.accident-report", "em-1", accident, enterprise_id=USCC,
-               accident_type="19", deaths=1, serious_injuries=0, victims=2, grade="GENERAL"),
+              accident_type="19", deaths=1, serious_injuries=0, victims=2, grade="GENERAL"),
         event("housing.construction-accident", "hc-1", accident, enterprise_id=USCC,
-               accident_type="19", deaths=1, serious_injuries=0, victims=2, grade="GENERAL"),
+              accident_type="19", deaths=1, serious_injuries=0, victims=2, grade="GENERAL"),
         event("hrss.injury-recognition", "ir-1", accident, enterprise_id=USCC,
-               application_no="GS-9", decision="RECOGNISED", lost_workdays=20),
+              application_no="GS-9", decision="RECOGNISED", lost_workdays=20),
     ]  # fmt: skip
     with patch.object(faust.topics.Topic, "send", sent.method()):
         async with registry_agent.test_context() as registry:
             await registry.put(event("reference.enterprise", "ent-1", accident, uscc=USCC,
-                                      district="370211", industry="E47"))  # fmt: skip
+                                     district="370211", industry="E47"))  # fmt: skip
         async with contribute.test_context() as agent:
             for report in reports:
                 await agent.put(report)

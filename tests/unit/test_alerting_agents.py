@@ -40,7 +40,7 @@ async def test_a_burst_of_one_enterprise_is_remembered_whole_and_its_findings_pu
     with patch.object(faust.topics.Topic, "send", sent.method()):
         async with hub_app.agents["enterprise-registry"].test_context() as registry:
             await registry.put(event("reference.enterprise", "ent-1", accident, uscc=USCC,
-                                      district="370211", industry="E47"))  # fmt: skip
+                                     district="370211", industry="E47"))  # fmt: skip
         async with forward.test_context() as agent:
             for report in reports:
                 await agent.put(report)
