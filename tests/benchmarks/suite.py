@@ -53,6 +53,8 @@ from tests.benchmarks.worker import Snapshots, _start, _wait_ready
 from tests.examples import example_record
 
 CHANGELOG_RECORDS = 1_000_000
+#: how often the aggregates are compared with the truth
+TRUTH_POLL_S = 1.0
 
 
 @dataclass
@@ -324,6 +326,20 @@ def p5_prefilled_restart(hub: Hub, prefix: str) -> tuple[float, float, float]:
         _stop(worker)
 
 
+def _ready_worker(hub: Hub, prefix: str) -> tuple[subprocess.Popen[bytes], Path, float]:
+    """A worker of a fresh app on ``prefix``'s topics, once ready; its log and its seconds from
+    start to ready."""
+    log = hub.root / f"{prefix}worker.log"
+    began = time.perf_counter()
+    worker = _start(hub.worker_command(prefix, f"bench-{uuid.uuid4().hex[:8]}"), hub.env, log)
+    try:
+        _wait_ready(log, worker, 1)
+    except BaseException:
+        worker.kill()
+        raise
+    return worker, log, time.perf_counter() - began
+
+
 def p3_year_in_service(hub: Hub, scale: float) -> tuple[float, int, float]:
     """A generated year from files to aggregates equal to its truth, with the worker running
     while the connectors publish, as in service: seconds from the replay's start; the events;
@@ -331,21 +347,13 @@ def p3_year_in_service(hub: Hub, scale: float) -> tuple[float, int, float]:
     prefix = f"bench-p3-{uuid.uuid4().hex[:8]}."
     folder, truth = hub.generate(scale, prefix)
     ensure_topics(hub.settings.bootstrap, catalogue(), 1, prefix)
-    log = hub.root / f"{prefix}worker.log"
-    began = time.perf_counter()
-    worker = _start(hub.worker_command(prefix, f"bench-{uuid.uuid4().hex[:8]}"), hub.env, log)
+    worker, log, ready = _ready_worker(hub, prefix)
     try:
-        _wait_ready(log, worker, 1)
-        ready = time.perf_counter() - began
         snapshots = Snapshots(hub.settings.bootstrap, hub.registry, prefix)
         began = time.perf_counter()
         hub.cli("replay", str(folder), "--topic-prefix", prefix)
-        expected = expected_monthly(truth)
         try:
-            while snapshots.monthly() != expected:
-                if worker.poll() is not None:
-                    raise SystemExit(f"the worker exited; see {log}")
-                time.sleep(1)
+            snapshots.wait_for(expected_monthly(truth), worker, log, TRUTH_POLL_S)
         finally:
             snapshots.close()
         events = sum(c["published"] for c in truth["connectors"].values())
@@ -359,19 +367,12 @@ def run_worker_to_truth(
 ) -> tuple[dict[str, float], subprocess.Popen[bytes]]:
     """Start a worker and wait until its aggregates equal the truth; the seconds to ready and
     to the truth, and the worker (still running: the caller stops it)."""
-    expected = expected_monthly(truth)
-    log = hub.root / f"{prefix}worker.log"
     began = time.perf_counter()
-    worker = _start(hub.worker_command(prefix, f"bench-{uuid.uuid4().hex[:8]}"), hub.env, log)
+    worker, log, ready = _ready_worker(hub, prefix)
     try:
-        _wait_ready(log, worker, 1)
-        ready = time.perf_counter() - began
         snapshots = Snapshots(hub.settings.bootstrap, hub.registry, prefix)
         try:
-            while snapshots.monthly() != expected:
-                if worker.poll() is not None:
-                    raise SystemExit(f"the worker exited; see {log}")
-                time.sleep(1)
+            snapshots.wait_for(expected_monthly(truth), worker, log, TRUTH_POLL_S)
         finally:
             snapshots.close()
         return {"ready": ready, "truth": time.perf_counter() - began}, worker

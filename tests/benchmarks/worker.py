@@ -54,6 +54,15 @@ class Snapshots:
                 self.latest[message.key] = message.value
         return monthly_from_snapshots(self.registry, self.latest.values()) if batches else None
 
+    def wait_for(
+        self, expected: object, worker: subprocess.Popen[bytes], log: Path, poll_s: float
+    ) -> None:
+        """Until the monthly aggregates equal ``expected``; SystemExit if the worker exits."""
+        while self.monthly() != expected:
+            if worker.poll() is not None:
+                raise SystemExit(f"the worker exited; see {log}")
+            time.sleep(poll_s)
+
     def close(self) -> None:
         self.consumer.close()
 
@@ -107,10 +116,7 @@ def main() -> None:
         ready_s = time.perf_counter() - began
         watched = Snapshots(settings.bootstrap, registry, prefix)
         try:
-            while watched.monthly() != expected:
-                if worker.poll() is not None:
-                    raise SystemExit(f"the worker exited; see {log}")
-                time.sleep(POLL_S)
+            watched.wait_for(expected, worker, log, POLL_S)
         finally:
             watched.close()
         caught_up_s = time.perf_counter() - began
