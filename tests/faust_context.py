@@ -71,3 +71,10 @@ class Sent:
             return acknowledged
 
         return send
+
+
+async def register_enterprise(app: faust.App, occurred: datetime) -> None:
+    """USCC in 370211 × E47, through the app's registry agent (register_inputs first)."""
+    async with app.agents["enterprise-registry"].test_context() as registry:
+        await registry.put(event("reference.enterprise", "ent-1", occurred, uscc=USCC,
+                                 district="370211", industry="E47"))  # fmt: skip

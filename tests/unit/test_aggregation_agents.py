@@ -22,7 +22,17 @@ from agents.aggregation.agent import (
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.windows import CITY_ZONE
 from streams.contracts.wire import decode
-from tests.faust_context import NO_BROKER, NOW, REGISTRY, TOPICS, USCC, Sent, event, keeper
+from tests.faust_context import (
+    NO_BROKER,
+    NOW,
+    REGISTRY,
+    TOPICS,
+    USCC,
+    Sent,
+    event,
+    keeper,
+    register_enterprise,
+)
 
 
 async def test_snapshots_have_exact_windows_values_and_report_time(hub_app: faust.App) -> None:
@@ -30,7 +40,6 @@ async def test_snapshots_have_exact_windows_values_and_report_time(hub_app: faus
     aggregation = register_aggregation(
         hub_app, inputs, TOPICS, REGISTRY, keeper(hub_app), now=lambda: NOW
     )
-    registry_agent = hub_app.agents["enterprise-registry"]
     contribute, aggregate = aggregation.agents
     sent = Sent()
     accident = datetime(2025, 3, 31, 16, 30, tzinfo=UTC)  # Tuesday 1 April, 00:30 in Qingdao
@@ -43,9 +52,7 @@ async def test_snapshots_have_exact_windows_values_and_report_time(hub_app: faus
               application_no="GS-9", decision="RECOGNISED", lost_workdays=20),
     ]  # fmt: skip
     with patch.object(faust.topics.Topic, "send", sent.method()):
-        async with registry_agent.test_context() as registry:
-            await registry.put(event("reference.enterprise", "ent-1", accident, uscc=USCC,
-                                     district="370211", industry="E47"))  # fmt: skip
+        await register_enterprise(hub_app, accident)
         async with contribute.test_context() as agent:
             for report in reports:
                 await agent.put(report)

@@ -15,7 +15,17 @@ from agents.aggregation.metrics import accident_identity
 from agents.alerting.agent import AlertingTopics, register_alerting
 from agents.alerting.limits import AlertLimits
 from streams.contracts.wire import decode
-from tests.faust_context import NO_BROKER, NOW, REGISTRY, TOPICS, USCC, Sent, event, keeper
+from tests.faust_context import (
+    NO_BROKER,
+    NOW,
+    REGISTRY,
+    TOPICS,
+    USCC,
+    Sent,
+    event,
+    keeper,
+    register_enterprise,
+)
 
 ALERTING = AlertingTopics("hub.alerts", "hub.alert-actions", "hub.risk-changes", "hub.dlq.hub",
                           TOPICS.partitions, 3)  # fmt: skip
@@ -38,9 +48,7 @@ async def test_a_burst_of_one_enterprise_is_remembered_whole_and_its_findings_pu
     ]
     sent = Sent()
     with patch.object(faust.topics.Topic, "send", sent.method()):
-        async with hub_app.agents["enterprise-registry"].test_context() as registry:
-            await registry.put(event("reference.enterprise", "ent-1", accident, uscc=USCC,
-                                     district="370211", industry="E47"))  # fmt: skip
+        await register_enterprise(hub_app, accident)
         async with forward.test_context() as agent:
             for report in reports:
                 await agent.put(report)
