@@ -6,15 +6,15 @@ the log. Faust's worker consumer reads ``read_uncommitted`` unless the app itsel
 issues: faust-streaming #47, #323, #517), and would count that batch. This transport changes only
 the isolation level; the hub's agents get exactness from idempotent state instead.
 
-It also bounds the wait before a rebalance (``wait_empty``). Faust waits there for every
-message it handed to a stream to be acknowledged, and a message handed out before an earlier
-rebalance (probably one that rebalance dropped from the streams' buffers) can stay in that set
-unacknowledged, with every agent idle, for ever (seen in CI: the surviving worker of two waited on
-such messages until the test gave up; its partition is read again from the committed offset
-anyway). Messages of partitions this worker no longer
-has are forgotten at once; the rest are waited for at most ``STREAM_WAIT_S``, then named in a
-warning. Going on early is safe for the hub's agents: their state is idempotent, and an agent
-still busy with an event only does again what the partition's next owner will do.
+It also bounds the wait before a rebalance (``wait_empty``). Faust waits there for every message
+it handed to a stream to be acknowledged, and a message handed out before an earlier rebalance
+(probably one that rebalance dropped from the streams' buffers) can stay in that set
+unacknowledged, with every agent idle, for ever (seen in CI: the surviving worker of two waited
+on such messages until the test gave up; its partition is read again from the committed offset
+anyway). Messages of partitions this worker no longer has are forgotten at once; the rest are
+waited for at most ``STREAM_WAIT_S``, then named in a warning. Going on early is safe for the
+hub's agents: their state is idempotent, and an agent still busy with an event only does again
+what the partition's next owner will do.
 
 Registered as the ``kafka-committed://`` scheme (entry point ``faust.transports`` in
 pyproject.toml).
