@@ -9,6 +9,7 @@ from pathlib import Path
 
 import faust
 
+from streams.faust_recovery import HubTableManager
 from streams.faust_transport import SCHEME
 from streams.settings import HubSettings
 
@@ -50,6 +51,8 @@ def make_app(
         broker=[f"{SCHEME}://{server}" for server in settings.bootstrap_list],
         broker_credentials=settings.kafka_auth.faust_credentials(),
         store=store,
+        # Recovery without per-record costs that kept a cold start at ~10,000 records/s.
+        TableManager=HubTableManager,
         # One folder per app id: apps sharing one would read each other's stores.
         datadir=str(stores),
         topic_replication_factor=settings.replication_factor,
