@@ -163,6 +163,11 @@ class HubTableManager(TableManager):
             )
         return self._changelog_queue
 
+    def reads_changelog(self, topic: str) -> bool:
+        """Whether ``topic`` is one of the tables' changelogs (the consumer hands their records
+        on eagerly: streams/faust_transport.py)."""
+        return topic in self._changelogs
+
     async def _update_channels(self) -> None:
         """Faust's, with each table's changelog channel made by ``_changelog_channel``."""
         self._tables_finalized.set()
