@@ -43,7 +43,7 @@ def worker(
     """Run the Faust worker until SIGTERM or Ctrl-C; several workers share the partitions."""
     settings = load_settings()
     with clear_errors(KafkaError, LookupError, ExpertRegistryError, ValueError):
-        intake_partitions = partitions_of(settings, intake_source)
+        intake_partitions = partitions_of(settings, intake_source)[intake_source]
         plan = plan_hub(settings, topic_prefix) if hub else None
     app = make_app(settings, app_id=app_id)
     register_intake_counter(app, IntakeTopics(intake_source, intake_result, intake_partitions))

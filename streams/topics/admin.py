@@ -128,11 +128,17 @@ def existing_topics(bootstrap: str, auth: KafkaAuth = NO_AUTH) -> set[str]:
         return set(admin.list_topics())
 
 
-def partition_count(bootstrap: str, topic: str, auth: KafkaAuth = NO_AUTH) -> int:
+def partition_counts(
+    bootstrap: str, topics: Iterable[str], auth: KafkaAuth = NO_AUTH
+) -> dict[str, int]:
+    """Each topic's partition count; LookupError naming the first topic the brokers lack."""
+    wanted = list(dict.fromkeys(topics))
     with admin_client(bootstrap, auth=auth) as admin:
-        if topic not in set(admin.list_topics()):
-            raise LookupError(
-                f"topic {topic!r} does not exist on {bootstrap}; run `injuryhub topics create`"
-            )
-        (described,) = admin.describe_topics([topic])
-        return len(described["partitions"])
+        existing = set(admin.list_topics())
+        for topic in wanted:
+            if topic not in existing:
+                raise LookupError(
+                    f"topic {topic!r} does not exist on {bootstrap}; run `injuryhub topics create`"
+                )
+        return {found["name"]: len(found["partitions"]) for found in
+                admin.describe_topics(wanted)}  # fmt: skip
