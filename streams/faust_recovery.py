@@ -41,6 +41,9 @@ from mode.utils.queues import ThrowableQueue
 CHANGELOG_BUFFER = 20_000
 #: the wait for a changelog record after which Faust checks whether recovery is done
 EMPTY_WAIT_S = 5.0
+#: records applied between two turns given to the event loop (standby and global tables are
+#: read while the agents run)
+YIELD_EVERY = 1000
 log = logging.getLogger(__name__)
 #: a channel's and its schema's options for keys and values taken as the bytes they came as
 RAW: dict[str, Any] = {"key_type": bytes, "value_type": bytes,
@@ -85,8 +88,12 @@ class HubRecovery(Recovery):
                     continue
                 timeouts = 0
                 await self._apply(first)
+                taken = 1
                 while not queue.empty():
                     await self._apply(queue.get_nowait())
+                    taken += 1
+                    if taken % YIELD_EVERY == 0:
+                        await asyncio.sleep(0)  # the agents and timers get their turns
                 await self._end_if_recovered(0)
                 standbys_ready = self._standbys_span is None and self.tables.standbys_ready
                 if not standbys_ready and not self.standby_remaining_total():

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import faust
-import pytest
 from faust.tables.recovery import Recovery
 from faust.types import TP
 from faust.types.tuples import Message
@@ -27,16 +25,6 @@ from streams.faust_recovery import (
 from streams.settings import HubSettings
 
 CHANGELOG = TP("unit-cells-changelog", 0)
-
-
-@pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[faust.App]:
-    made = make_app(HubSettings(state_dir=tmp_path), app_id="recovery-unit", store="memory://",
-                    loop=asyncio.get_running_loop())  # fmt: skip
-    yield made
-    consumer_thread = getattr(made.consumer, "_thread", None)
-    if consumer_thread is not None:
-        consumer_thread.thread_loop.close()
 
 
 class FakeTable:
@@ -84,8 +72,8 @@ async def _slurp_until_recovered(recovery: HubRecovery) -> None:
         slurping.cancel()
 
 
-async def test_need_recovery_answers_as_faust_does_while_offsets_grow(app: faust.App) -> None:
-    recovery = _tables(app).recovery
+async def test_need_recovery_answers_as_faust_does_while_offsets_grow(hub_app: faust.App) -> None:
+    recovery = _tables(hub_app).recovery
     chosen = random.Random(7)
     partitions = [TP(f"t{n}-changelog", p) for n in range(5) for p in range(6)]
     for tp in partitions:
@@ -102,11 +90,11 @@ async def test_need_recovery_answers_as_faust_does_while_offsets_grow(app: faust
 
 
 async def test_every_record_is_applied_once_in_order_and_the_end_is_signalled(
-    app: faust.App,
+    hub_app: faust.App,
 ) -> None:
     table = FakeTable()
-    recovery = _recovering(app, table, last_offset=9)
-    queue = _tables(app).changelog_queue
+    recovery = _recovering(hub_app, table, last_offset=9)
+    queue = _tables(hub_app).changelog_queue
     for offset in [0, 1, 2, 3, 4, 4, 2, 5, 6, 7, 8, 9]:  # two read again after a seek
         queue.put_nowait(_record(offset))
     await _slurp_until_recovered(recovery)
@@ -115,14 +103,14 @@ async def test_every_record_is_applied_once_in_order_and_the_end_is_signalled(
 
 
 async def test_a_paused_changelog_is_fetched_again_before_the_buffer_runs_dry(
-    app: faust.App,
+    hub_app: faust.App,
 ) -> None:
     """Faust's ``queue.get`` resumes a partition paused at 80 % of the buffer only once the
     buffer is empty; the recovery would then wait for a fetch from the broker each time."""
     table = FakeTable()
     records = CHANGELOG_BUFFER
-    recovery = _recovering(app, table, last_offset=records - 1)
-    queue = _tables(app).changelog_queue
+    recovery = _recovering(hub_app, table, last_offset=records - 1)
+    queue = _tables(hub_app).changelog_queue
     resumed_with: list[int] = []
     paused: list[bool] = []
     for offset in range(records):
@@ -138,10 +126,10 @@ async def test_a_paused_changelog_is_fetched_again_before_the_buffer_runs_dry(
 
 
 async def test_a_rocksdb_table_reads_its_changelog_raw_a_memory_table_decoded(
-    app: faust.App, tmp_path: Path
+    hub_app: faust.App, tmp_path: Path
 ) -> None:
     message = Message("t-changelog", 0, 0, 0.0, 0, None, b'"cell|1"', b'{"x": 1.0}', None)
-    in_memory = app.Table("in-memory", default=None, key_type=str)
+    in_memory = hub_app.Table("in-memory", default=None, key_type=str)
     decoded = await _changelog_channel(in_memory, asyncio.Queue()).decode(message)
     assert (decoded.key, decoded.value) == ("cell|1", {"x": 1.0})
 
