@@ -172,7 +172,7 @@ class HubTableManager(TableManager):
 
     def reads_changelog(self, topic: str) -> bool:
         """Whether ``topic`` is one of the tables' changelogs (the consumer hands their records
-        on eagerly: streams/faust_transport.py)."""
+        on eagerly during recovery: streams/faust_transport.py)."""
         return topic in self._changelogs
 
     async def _update_channels(self) -> None:

@@ -16,11 +16,12 @@ waited for at most ``STREAM_WAIT_S``, then named in a warning. Going on early is
 hub's agents: their state is idempotent, and an agent still busy with an event only does again
 what the partition's next owner will do.
 
-And it hands fetched changelog records to Faust's conductor eagerly (streams/eager.py): Faust's
-loop makes four tasks per message to be able to abandon a callback blocked when a rebalance
-suspends the flow; a callback that does not block (nearly all) now runs without them. Once the
-recovery itself takes records in bulk (streams/faust_recovery.py) those tasks are most of what a
-cold worker spends per changelog record: 10^6 records in 80 s without, 25 s with.
+And while the worker recovers its tables it hands fetched changelog records to Faust's
+conductor eagerly (streams/eager.py): Faust's loop makes four tasks per message to be able to
+abandon a callback blocked when a rebalance suspends the flow; a callback that does not block
+(nearly all) now runs without them. Once the recovery itself takes records in bulk
+(streams/faust_recovery.py) those tasks are most of what a cold worker spends per changelog
+record: 10^6 records in 80 s without, 25-30 s with.
 
 Registered as the ``kafka-committed://`` scheme (entry point ``faust.transports`` in
 pyproject.toml).
@@ -86,11 +87,12 @@ class ReadCommittedConsumer(driver.Consumer):
 
     async def _drain_messages(self, fetcher: Any) -> None:  # pragma: no cover - the worker's
         """Faust's fetch loop (faust/transport/consumer.py, ``Consumer._drain_messages``) with
-        one change: for a table's changelog record the conductor's callback is started eagerly,
-        and only one that suspends is raced against the flow's suspension (``wait_first``), as
-        Faust does for every message. The agents' messages still go Faust's way: started
-        eagerly too, they once stalled a worker for good after its offsets had been moved past
-        unhandled messages (tests/integration/test_hub_agents.py), for a reason not found yet."""
+        one change: while the worker recovers its tables, a changelog record's conductor
+        callback is started eagerly, and only one that suspends is raced against the flow's
+        suspension (``wait_first``), as Faust does for every message. Everything else goes
+        Faust's way: eager delivery outside recovery (of every message, and once of changelog
+        records only) was followed by a worker stalled for good in the committed-past-unhandled
+        hub test (tests/integration/test_hub_agents.py), for a reason not found yet."""
         callback = self.callback
         consumer_should_stop = self._stopped.is_set
         fetcher_should_stop = fetcher._stopped.is_set
@@ -98,7 +100,8 @@ class ReadCommittedConsumer(driver.Consumer):
         set_read_offset = self._read_offset.__setitem__
         acks_enabled_for = self.app.topics.acks_enabled_for
         suspended = self.suspend_flow.is_set
-        is_changelog = getattr(self.app.tables, "reads_changelog", lambda topic: False)
+        app = self.app
+        is_changelog = getattr(app.tables, "reads_changelog", lambda topic: False)
         since_yield = 0
         try:
             while not (consumer_should_stop() or fetcher_should_stop()):
@@ -122,7 +125,7 @@ class ReadCommittedConsumer(driver.Consumer):
                     if self._commit_every is not None and self._n_acked >= self._commit_every:
                         self._n_acked = 0
                         await self.commit()
-                    if suspended() or not is_changelog(tp.topic):
+                    if suspended() or not (app.in_recovery and is_changelog(tp.topic)):
                         await self.wait_first(callback(message), self.suspend_flow.wait())
                     elif (
                         rest := start_eagerly(cast(Coroutine[Any, Any, None], callback(message)))
