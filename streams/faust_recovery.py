@@ -120,7 +120,7 @@ class HubRecovery(Recovery):
         but short of its highwater ends in an aborted transaction's markers."""
         offsets = self.active_offsets
         for tp, highwater in self.active_highwaters.items():
-            if highwater is not None and offsets[tp] is not None and offsets[tp] < highwater:
+            if _behind(highwater, offsets[tp]):
                 position = await self.app.consumer.position(tp)
                 if position is not None and position >= highwater:
                     offsets[tp] = highwater
@@ -130,7 +130,8 @@ class HubRecovery(Recovery):
         to the table's store when full."""
         now = monotonic()
         tp, offset = event.message.tp, event.message.offset
-        if tp in self.active_tps:
+        active = tp in self.active_tps
+        if active:
             offsets, sizes = self.active_offsets, "recovery_buffer_size"
             self._active_events_received_at[tp] = now
         elif tp in self.standby_tps:
@@ -152,7 +153,7 @@ class HubRecovery(Recovery):
             table.apply_changelog_batch(buffer)
             buffer.clear()
             self._last_flush_at = now
-        if tp in self.active_tps:
+        if active:
             done = monotonic()
             if self._last_active_event_processed_at is not None:
                 self._processing_times.append(done - self._last_active_event_processed_at)
@@ -187,7 +188,7 @@ class HubTableManager(TableManager):
                 self._channels[table] = channel
             await table.maybe_start()
         self.app.consumer.pause_partitions(
-            {tp for tp in self.app.consumer.assignment() if tp.topic in self._changelogs}
+            {tp for tp in self.app.consumer.assignment() if self.reads_changelog(tp.topic)}
         )
         await asyncio.sleep(0)
         self._tables_registered.set()
