@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka.admin import NewTopic
 
 from agents.aggregation.reconcile import expected_monthly
@@ -184,31 +184,55 @@ def p1_raw_producer(settings: HubSettings, messages: int, size: int) -> float:
         return messages / (time.perf_counter() - began)
 
 
-async def p2_raw_consume(settings: HubSettings, registry: SchemaRegistry, prefix: str) -> float:
-    """Events/s of one aiokafka consumer reading every department topic and decoding each."""
+async def p2_raw_consume(
+    settings: HubSettings,
+    registry: SchemaRegistry,
+    prefix: str,
+    outputs_per_event: float = 0.0,
+    output_size: int = 0,
+) -> float:
+    """Events/s of one aiokafka consumer reading every department topic and decoding each; with
+    ``outputs_per_event``, it also publishes that many pre-encoded messages of ``output_size``
+    bytes per event (acks=all, idempotent): the fastest a worker that does nothing else than
+    publish what the hub publishes could go, with the same clients."""
     consumer = AIOKafkaConsumer(*_department_topics(prefix), bootstrap_servers=settings.bootstrap,
                                 group_id=None, auto_offset_reset="earliest",
                                 isolation_level="read_committed")  # fmt: skip
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap, acks="all",
+                                enable_idempotence=True, linger_ms=5)  # fmt: skip
+    output = f"hub.bench-ceiling-{uuid.uuid4().hex[:8]}"
+    if outputs_per_event:
+        ensure_topics(settings.bootstrap, [TopicSpec(output, "hub", "ceiling", 6)], 1)
+    payload = os.urandom(output_size)
     await consumer.start()
+    await producer.start()
     try:
         while not consumer.assignment():
             await asyncio.sleep(0.05)
         parts = sorted(consumer.assignment())
         ends = await consumer.end_offsets(parts)
-        began, decoded = time.perf_counter(), 0
+        began, decoded, published = time.perf_counter(), 0, 0
         while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
             for messages in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
                 for message in messages:
                     decode(registry, message.value or b"")
                     decoded += 1
+            while published < decoded * outputs_per_event:
+                await producer.send(output, key=b"%d" % published, value=payload)
+                published += 1
+        await producer.flush()
         return decoded / (time.perf_counter() - began)
     finally:
         await consumer.stop()
+        await producer.stop()
 
 
-def _published_sizes(settings: HubSettings, prefix: str) -> tuple[int, float]:
-    """Department events on the topics, and their mean size in bytes."""
-    sizes = [len(r.value or b"") for topic in _department_topics(prefix)
+def _published_sizes(
+    settings: HubSettings, prefix: str, topics: tuple[str, ...] = ()
+) -> tuple[int, float]:
+    """Messages on ``topics`` (the department topics if none), and their mean size in bytes."""
+    names = [prefix + topic for topic in topics] or _department_topics(prefix)
+    sizes = [len(r.value or b"") for topic in names
              for r in asyncio.run(read_to_end(settings.bootstrap, topic))]  # fmt: skip
     return len(sizes), statistics.fmean(sizes)
 
@@ -427,6 +451,15 @@ def main() -> None:
         results.add(Row("P2 hub aggregation", f"{worker_rate:,.0f} events/s",
                         f"{raw_consume:,.0f} events/s", f"{worker_rate / raw_consume:.4f}",
                         f"{events:,} events, ready to aggregates = truth"))  # fmt: skip
+        outputs, output_size = _published_sizes(settings, prefix, ("hub.aggregates",))
+        ceiling = asyncio.run(p2_raw_consume(settings, hub.registry, prefix, outputs / events,
+                                             round(output_size)))  # fmt: skip
+        results.add(Row("P2 ceiling: the hub's output alone", f"{ceiling:,.0f} events/s",
+                        f"{raw_consume:,.0f} events/s", f"{ceiling / raw_consume:.3f}",
+                        f"the raw loop also publishing the {outputs / events:.2f} messages per "
+                        f"event ({output_size:.0f} B, pre-encoded) the worker published on "
+                        "hub.aggregates, doing nothing else; the hub against it: "
+                        f"{worker_rate / ceiling:.3f}"))  # fmt: skip
 
         # What the alerting path sustains: a burst of fatal accidents, each alerted.
         burst, span = p4_latency(hub, prefix, float("inf"), P4_BURST)
