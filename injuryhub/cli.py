@@ -8,6 +8,7 @@ from injuryhub import (
     alerts_cli,
     broker_cli,
     bulletins_cli,
+    catalogue_cli,
     connect_cli,
     connectors_cli,
     dashboard_cli,
@@ -39,6 +40,7 @@ app.add_typer(bulletins_cli.app, name="bulletins")
 app.add_typer(security_cli.app, name="security")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
+app.command()(catalogue_cli.catalogue)
 app.command()(dashboard_cli.dashboard)
 app.command()(quarterly_cli.quarterly)
 app.command("dashboard-user")(dashboard_cli.dashboard_user)

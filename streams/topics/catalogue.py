@@ -22,6 +22,9 @@ DEPARTMENTS: tuple[str, ...] = (
 )
 
 FOREVER = -1
+#: 《政务数据共享条例》's classes: 无条件共享 (any department is granted it on request), 有条件共享
+#: (the owner decides each request), 不予共享 (no department beyond its owner may ask for it)
+SharingClass = Literal["unconditional", "conditional", "not_shared"]
 _DEPT_TOPIC = re.compile(r"^dept\.(?P<dept>[a-z]+)\.(?P<event>[a-z][a-z0-9-]*)\.v(?P<version>\d+)$")
 _HUB_TOPIC = re.compile(r"^hub\.[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$")
 
@@ -44,6 +47,8 @@ class TopicSpec:
     #: Who may read it besides its owner and the hub's own agents (enforced by the sharing
     #: governance; listed here so the catalogue documents it).
     shared_with: tuple[str, ...] = ()
+    #: its class in the sharing catalogue (streams/governance/catalogue.py)
+    sharing: SharingClass = "unconditional"
 
     def __post_init__(self) -> None:
         if not (_DEPT_TOPIC.match(self.name) or _HUB_TOPIC.match(self.name)):
@@ -143,6 +148,21 @@ SHARING: dict[str, tuple[str, ...]] = {
     "union.model-unit-nomination": ("hrss", "emergency"),
 }
 
+#: Each department event's sharing class (unconditional unless listed). Records about a person
+#: (a pseudonym, gender, age band) are conditional: the owner weighs each request's purpose.
+#: Medical records are not shared: the hub aggregates them, no other department reads them.
+SHARING_CLASSES: dict[str, SharingClass] = {
+    "hrss.injury-recognition": "conditional",
+    "hrss.disability-appraisal": "conditional",
+    "hrss.benefit-payment": "conditional",
+    "hrss.training-completion": "conditional",
+    "health.od-diagnosis": "conditional",
+    "health.health-examination": "not_shared",
+    "health.injury-treatment": "not_shared",
+    "union.worker-report": "conditional",  # a complainant must not be exposed
+    "union.training-participation": "conditional",
+}
+
 HUB_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
         "hub.enterprises",
@@ -166,12 +186,14 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "connectors' last committed source position and counts, per connector and source",
         partitions=1,
         cleanup_policy="compact",
+        sharing="not_shared",
     ),
     TopicSpec(
         "hub.intake-counts",
         "hub",
         "events counted per key by the first end-to-end slice agent",
         cleanup_policy="compact",
+        sharing="not_shared",
     ),
     TopicSpec(
         "hub.aggregates",
@@ -203,6 +225,7 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "审计记录 who read or changed what through the dashboard and its API",
         partitions=1,
         event_type="hub.audit-entry",
+        sharing="not_shared",
     ),
     TopicSpec(
         "hub.risk-changes",
@@ -218,6 +241,7 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         "the hub's own rejects: refused alert actions, notifications undeliverable after retries",
         partitions=1,
         event_type="hub.dead-letter",
+        sharing="not_shared",
     ),
     TopicSpec(
         "hub.bulletins",
@@ -239,6 +263,7 @@ def catalogue() -> tuple[TopicSpec, ...]:
             doc,
             event_type=f"{dept}.{event}",
             shared_with=SHARING.get(f"{dept}.{event}", ()),
+            sharing=SHARING_CLASSES.get(f"{dept}.{event}", "unconditional"),
         )
         for dept, events in DEPARTMENT_EVENTS.items()
         for event, doc in events
@@ -250,7 +275,8 @@ def catalogue() -> tuple[TopicSpec, ...]:
             f"rejected records of {dept}",
             partitions=3,
             event_type="hub.dead-letter",
-            shared_with=(dept,),
+            shared_with=(dept,),  # its own rejects, to correct at the source
+            sharing="not_shared",
         )
         for dept in DEPARTMENTS
     )
