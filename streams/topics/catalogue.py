@@ -228,6 +228,14 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         sharing="not_shared",
     ),
     TopicSpec(
+        "hub.governance",
+        "hub",
+        "共享治理 sharing governance: access requests, grants, refusals, reminders, corrections",
+        partitions=1,
+        event_type="hub.governance-event",
+        shared_with=DEPARTMENTS,
+    ),
+    TopicSpec(
         "hub.risk-changes",
         "hub",
         "企业风险等级变化 an enterprise's risk colour changed",
