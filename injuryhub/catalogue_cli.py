@@ -10,10 +10,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from injuryhub.console import console, load_settings
+from injuryhub.console import console, err_console, load_settings
 from streams.contracts.registry import load_registry
 from streams.governance.calendar import CITY_ZONE
-from streams.governance.catalogue import CLASS_LABELS, Access, build_catalogue, to_csv, to_json
+from streams.governance.catalogue import (
+    CLASS_LABELS,
+    Access,
+    TopicAccess,
+    build_catalogue,
+    to_csv,
+    to_json,
+)
+from streams.governance.ledger import Ledger, LedgerUnreadable, now_utc
+from streams.governance.requests import fold
 from streams.topics.catalogue import catalogue as topic_catalogue
 
 
@@ -37,11 +46,24 @@ def catalogue(
     out: Annotated[
         Path | None, typer.Option(help="Write the JSON or CSV here instead of printing it.")
     ] = None,
+    topic_prefix: Annotated[
+        str, typer.Option(help="Before every topic name, as the worker's.")
+    ] = "",
 ) -> None:
     """Every topic: owner, sharing class (无条件/有条件/不予共享), fields (personal ones marked),
     retention, and who may read it."""
     settings = load_settings()
-    entries = build_catalogue(topic_catalogue(), load_registry(settings.schemas_path))
+    registry = load_registry(settings.schemas_path)
+    try:
+        states = fold(Ledger(settings, registry, topic_prefix).steps()).values()
+    except LedgerUnreadable as unreachable:
+        # The catalogue itself needs no broker; only the grants live on one.
+        err_console.print(f"[yellow]grants not shown: {unreachable}[/yellow]")
+        states = {}.values()
+    now = now_utc()
+    granted = [TopicAccess(s.topic, Access(s.requester, f"grant {s.request_id}", s.access_until))
+               for s in states if s.active(now)]  # fmt: skip
+    entries = build_catalogue(topic_catalogue(), registry, granted)
     if output_format is Format.table:
         table = Table(title="数据共享目录 data catalogue")
         for column in ("topic", "owner", "sharing", "personal fields", "retention", "readers"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from injuryhub import (
+    access_cli,
     alerts_cli,
     broker_cli,
     bulletins_cli,
@@ -38,6 +39,7 @@ app.add_typer(alerts_cli.app, name="alerts")
 app.add_typer(thematic_cli.app, name="thematic")
 app.add_typer(bulletins_cli.app, name="bulletins")
 app.add_typer(security_cli.app, name="security")
+app.add_typer(access_cli.app, name="access")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(catalogue_cli.catalogue)

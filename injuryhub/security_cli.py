@@ -21,6 +21,9 @@ from streams.access.apply import (
 from streams.access.principals import access_plan
 from streams.broker.cluster import LocalCluster
 from streams.broker.errors import BrokerError
+from streams.contracts.registry import load_registry
+from streams.governance.ledger import Ledger, LedgerUnreadable, now_utc
+from streams.governance.requests import fold, grants_in_force
 from streams.kafka_auth import KafkaAuth
 from streams.settings import HubSettings
 from streams.topics.admin import admin_client
@@ -33,13 +36,25 @@ def credentials_dir(settings: HubSettings) -> Path:
     return settings.state_dir.resolve() / "security"
 
 
+def _local_admin(settings: HubSettings) -> KafkaAuth | None:
+    """The local cluster's administrator login, if this process talks to the local cluster
+    and it asks for logins."""
+    if settings.bootstrap_servers is not None:
+        return None
+    with clear_errors(BrokerError):
+        auth = LocalCluster(settings).admin_auth()
+    return auth if auth.uses_sasl else None
+
+
+def secured_cluster(settings: HubSettings) -> bool:
+    """Whether the cluster asks for logins (and so enforces ACLs)."""
+    return _local_admin(settings) is not None or settings.kafka_auth.uses_sasl
+
+
 def administrator(settings: HubSettings) -> KafkaAuth:
     """The local cluster's administrator; on another cluster, whoever the settings log in as."""
-    if settings.bootstrap_servers is None:
-        with clear_errors(BrokerError):
-            auth = LocalCluster(settings).admin_auth()
-        if auth.uses_sasl:
-            return auth
+    if (local := _local_admin(settings)) is not None:
+        return local
     if not settings.kafka_auth.uses_sasl:
         console.print(
             "[red]this cluster does not ask for logins: start a new local one with "
@@ -57,10 +72,14 @@ def init(
     ] = "",
 ) -> None:
     """Create each department's and the hub's principal with its ACLs (safe to run again: it
-    makes the ACLs exactly the plan's). Passwords go to <state>/security/<principal>.env."""
+    makes the ACLs exactly the plan's, with the access grants in force on hub.governance).
+    Passwords go to <state>/security/<principal>.env."""
     settings = load_settings()
     admin_auth = administrator(settings)
-    plan = access_plan(catalogue(), connector_routes(), settings.app_id, topic_prefix)
+    ledger = Ledger(settings, load_registry(settings.schemas_path), topic_prefix, admin_auth)
+    with clear_errors(LedgerUnreadable):
+        grants = grants_in_force(fold(ledger.steps()).values(), now_utc())
+    plan = access_plan(catalogue(), connector_routes(), settings.app_id, topic_prefix, grants)
     folder = credentials_dir(settings)
     passwords = {principal: principal_password(folder, principal) for principal in plan}
     for principal, password in passwords.items():

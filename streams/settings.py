@@ -70,6 +70,16 @@ class HubSettings(BaseSettings):
         description="The city's district code list; a relative path is taken under "
         "<schemas>/codes. Another city sets its own.",
     )
+    holidays_file: Path = Field(
+        default=Path("holidays.cn.json"),
+        description="The working-day calendar sharing deadlines count in (public holidays and "
+        "make-up working days by year, JSON); a relative path is taken under <schemas>/codes.",
+    )
+    sharing_deadlines: dict[str, int] = Field(
+        default={"unconditional": 2, "conditional": 5, "escalate_after": 2},
+        description="Working days to answer an access request by sharing class, and the working "
+        "days overdue before one is escalated to the joint-meeting office, as JSON.",
+    )
     push_tokens: dict[str, SecretStr] = Field(
         default_factory=dict,
         description="Bearer token of each department for the HTTP push endpoint, as JSON: "
@@ -160,6 +170,17 @@ class HubSettings(BaseSettings):
                 )
         return value
 
+    @field_validator("sharing_deadlines")
+    @classmethod
+    def _deadlines_are_known_and_positive(cls, value: dict[str, int]) -> dict[str, int]:
+        known = {"unconditional", "conditional", "escalate_after"}
+        if unknown := sorted(set(value) - known):
+            known_list = ", ".join(sorted(known))
+            raise ValueError(f"unknown key(s) {', '.join(unknown)}; known: {known_list}")
+        if bad := sorted(name for name, days in value.items() if days < 1):
+            raise ValueError(f"{', '.join(bad)}: at least one working day")
+        return value
+
     @model_validator(mode="after")
     def _credentials_fit_the_protocol(self) -> HubSettings:
         self.kafka_auth  # noqa: B018 -- raises ValueError naming the missing variables
@@ -176,6 +197,12 @@ class HubSettings(BaseSettings):
             return self.schemas_dir.resolve()
         beside_code = Path(__file__).resolve().parents[1] / "schemas"
         return beside_code if beside_code.is_dir() else Path("schemas").resolve()
+
+    @property
+    def holidays_path(self) -> Path:
+        if self.holidays_file.is_absolute():
+            return self.holidays_file
+        return self.schemas_path / "codes" / self.holidays_file
 
     @property
     def thematic_path(self) -> Path:

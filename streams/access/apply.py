@@ -145,18 +145,26 @@ def apply_plan(
     created: list[Permission] = []
     removed: list[Permission] = []
     for principal, wanted in plan.items():
-        present = current_permissions(admin, principal)
-        missing = sorted(set(wanted) - present)
-        extra = sorted(present - set(wanted))
-        if missing:
-            result = admin.create_acls([_to_acl(p) for p in missing])
-            if result["failed"]:
-                raise AccessError(f"ACLs of {principal} refused: {result['failed']}")
-            created += missing
-        if extra:
-            _delete(admin, extra)
-            removed += extra
+        added, taken = reconcile(admin, principal, wanted)
+        created += added
+        removed += taken
     return ApplyReport(tuple(plan), tuple(created), tuple(removed))
+
+
+def reconcile(
+    admin: KafkaAdminClient, principal: str, wanted: Iterable[Permission]
+) -> tuple[list[Permission], list[Permission]]:
+    """Make ``principal``'s ACLs exactly ``wanted``; the ACLs created and those removed."""
+    present = current_permissions(admin, principal)
+    missing = sorted(set(wanted) - present)
+    extra = sorted(present - set(wanted))
+    if missing:
+        result = admin.create_acls([_to_acl(p) for p in missing])
+        if result["failed"]:
+            raise AccessError(f"ACLs of {principal} refused: {result['failed']}")
+    if extra:
+        _delete(admin, extra)
+    return missing, extra
 
 
 def _delete(admin: KafkaAdminClient, permissions: Iterable[Permission]) -> None:

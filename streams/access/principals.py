@@ -118,18 +118,39 @@ def hub_permissions(app_id: str, topic_prefix: str = "") -> list[Permission]:
     return worker + dashboard
 
 
+@dataclass(frozen=True)
+class Grant:
+    """An approved access request in force: ``department`` may read ``topic`` (as the
+    catalogue names it), with the consumer groups it already has (``<dept>.*``)."""
+
+    department: str
+    topic: str
+
+
+def grant_permissions(grants: Iterable[Grant], topic_prefix: str = "") -> list[Permission]:
+    found: list[Permission] = []
+    for grant in grants:
+        reader = department_principal(grant.department)
+        found += _grant(reader, "TOPIC", topic_prefix + grant.topic, ("READ", "DESCRIBE"))
+    return found
+
+
 def access_plan(
     catalogue: Iterable[TopicSpec],
     routes: Iterable[ConnectorRoute],
     app_id: str,
     topic_prefix: str = "",
+    grants: Iterable[Grant] = (),
 ) -> dict[str, list[Permission]]:
-    """Every principal the hub needs, with its permissions."""
+    """Every principal the hub needs, with its permissions: the catalogue's and those of the
+    access grants in force (streams/governance/requests.py)."""
     specs, routes = tuple(catalogue), tuple(routes)
     plan = {
         department_principal(dept): department_permissions(dept, specs, routes, topic_prefix)
         for dept in DEPARTMENTS
     }
+    for permission in grant_permissions(grants, topic_prefix):
+        plan[permission.principal].append(permission)
     for permission in hub_permissions(app_id, topic_prefix):
         plan.setdefault(permission.principal, []).append(permission)
     return {principal: sorted(set(perms)) for principal, perms in plan.items()}

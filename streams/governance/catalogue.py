@@ -46,7 +46,7 @@ class Access:
 
 
 @dataclass(frozen=True)
-class Standing:
+class TopicAccess:
     """An access someone holds on a topic beyond the catalogue's (a grant, for the catalogue)."""
 
     topic: str
@@ -106,7 +106,7 @@ def retention(spec: TopicSpec) -> str:
 def build_catalogue(
     specs: Iterable[TopicSpec],
     registry: SchemaRegistry,
-    granted: Iterable[Standing] = (),
+    granted: Iterable[TopicAccess] = (),
     topic_prefix: str = "",
 ) -> tuple[CatalogueEntry, ...]:
     """The catalogue of ``specs``; ``granted``: accesses beyond the standing shares (topics

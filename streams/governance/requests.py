@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from streams.access.principals import Grant
 from streams.governance.calendar import WorkCalendar
 from streams.governance.catalogue import CatalogueEntry
 
@@ -91,6 +92,10 @@ class RequestState:
             return False
         started = self.access_from is None or self.access_from <= now
         return started and (self.access_until is None or now < self.access_until)
+
+
+def grants_in_force(states: Iterable[RequestState], now: datetime) -> list[Grant]:
+    return [Grant(s.requester, s.topic) for s in states if s.active(now)]
 
 
 def new_request_id(now: datetime) -> str:

@@ -4,13 +4,10 @@ shared with it; the hub's own principals are enough to run the whole pipeline.""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,71 +16,20 @@ from pydantic import SecretStr
 
 from agents.aggregation.reconcile import expected_monthly
 from injuryhub.worker_process import running_worker
-from streams.access.apply import login_variables, principal_auth
 from streams.broker.cluster import LocalCluster
-from streams.clients import ReadRefused, make_producer, read_to_end
+from streams.clients import ReadRefused
 from streams.kafka_auth import KafkaAuth
 from tests.pipeline import monthly_cells, replayed_year
+from tests.secured import Secured, read_count, secured_cluster, send_probe
 from tests.support import REPO_ROOT, local_settings
 
 pytestmark = [pytest.mark.kafka, pytest.mark.security]
 
 
-@dataclass(frozen=True)
-class Secured:
-    bootstrap: str
-    env: dict[str, str]  # a process on this cluster, before it logs in
-    logins: Path
-
-    def auth(self, principal: str) -> KafkaAuth:
-        return principal_auth(self.logins, principal)
-
-    def login(self, principal: str) -> dict[str, str]:
-        variables = login_variables(self.logins, principal)
-        assert variables, f"`injuryhub security init` wrote no login for {principal}"
-        return self.env | variables
-
-    def cli(self, principal: str | None, *args: str) -> subprocess.CompletedProcess[str]:
-        env = self.login(principal) if principal else self.env
-        return subprocess.run(
-            [sys.executable, "-m", "injuryhub", *args],
-            env={**os.environ, **env, "COLUMNS": "200", "NO_COLOR": "1"},
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
-    state = tmp_path_factory.mktemp("secured")
-    settings = local_settings(state, broker_security="sasl", broker_heap="384m")
-    cluster = LocalCluster(settings)
-    cluster.start()
-    env = {
-        "INJURYHUB_STATE_DIR": str(state),
-        "INJURYHUB_CACHE_DIR": str(REPO_ROOT / ".cache"),
-        "INJURYHUB_BROKER_PORT": str(settings.broker_port),
-        "INJURYHUB_CONTROLLER_PORT": str(settings.controller_port),
-    }
-    try:
-        secured = Secured(settings.bootstrap, env, state / "security")
-        made = secured.cli(None, "security", "init")
-        assert made.returncode == 0, made.stdout + made.stderr
-        assert "dept-housing" in made.stdout and "hub-worker" in made.stdout
-        topics = secured.cli("hub-admin", "topics", "create")
-        assert topics.returncode == 0, topics.stdout + topics.stderr
-        yield secured
-    finally:
-        cluster.stop()
-
-
-def _send(bootstrap: str, auth: KafkaAuth, topic: str) -> None:
-    with make_producer(bootstrap, "security-test", auth=auth,
-                       bootstrap_timeout_ms=5_000, max_block_ms=5_000) as producer:  # fmt: skip
-        producer.send(topic, b"probe").get(timeout=10)
-
-
-def _read(bootstrap: str, auth: KafkaAuth, topic: str) -> int:
-    return len(asyncio.run(read_to_end(bootstrap, topic, timeout_s=10, auth=auth)))
+    with secured_cluster(tmp_path_factory.mktemp("secured")) as cluster:
+        yield cluster
 
 
 def test_init_is_idempotent_and_no_password_is_printed(secured: Secured) -> None:
@@ -98,27 +44,29 @@ def test_init_is_idempotent_and_no_password_is_printed(secured: Secured) -> None
 
 def test_a_department_writes_its_own_topics_only(secured: Secured) -> None:
     housing = secured.auth("dept-housing")
-    _send(secured.bootstrap, housing, "dept.housing.site-inspection.v1")
-    _send(secured.bootstrap, housing, "hub.dlq.housing")
+    send_probe(secured.bootstrap, housing, "dept.housing.site-inspection.v1")
+    send_probe(secured.bootstrap, housing, "hub.dlq.housing")
     for foreign in ("dept.hrss.injury-recognition.v1", "dept.emergency.accident-report.v1",
                     "hub.alerts", "hub.dlq.health"):  # fmt: skip
         with pytest.raises(TopicAuthorizationFailedError):
-            _send(secured.bootstrap, housing, foreign)
+            send_probe(secured.bootstrap, housing, foreign)
 
 
 def test_a_department_reads_only_what_is_shared_with_it(secured: Secured) -> None:
     housing, union = secured.auth("dept-housing"), secured.auth("dept-union")
     # Shared: the emergency department's accident reports reach housing and the union...
-    _send(secured.bootstrap, secured.auth("dept-emergency"), "dept.emergency.accident-report.v1")
-    assert _read(secured.bootstrap, housing, "dept.emergency.accident-report.v1") >= 1
-    assert _read(secured.bootstrap, union, "dept.emergency.accident-report.v1") >= 1
-    assert _read(secured.bootstrap, housing, "hub.alerts") == 0  # the hub's alerts: everyone
+    send_probe(
+        secured.bootstrap, secured.auth("dept-emergency"), "dept.emergency.accident-report.v1"
+    )
+    assert read_count(secured.bootstrap, housing, "dept.emergency.accident-report.v1") >= 1
+    assert read_count(secured.bootstrap, union, "dept.emergency.accident-report.v1") >= 1
+    assert read_count(secured.bootstrap, housing, "hub.alerts") == 0  # the hub's alerts: everyone
     # ...hospital treatment records (health) and benefit payments (hrss) reach neither.
     for unshared in ("dept.health.injury-treatment.v1", "dept.hrss.benefit-payment.v1"):
         with pytest.raises(ReadRefused, match=f"dept-housing read {unshared}"):
-            _read(secured.bootstrap, housing, unshared)
+            read_count(secured.bootstrap, housing, unshared)
     with pytest.raises(ReadRefused):
-        _read(secured.bootstrap, union, "dept.housing.site-inspection.v1")
+        read_count(secured.bootstrap, union, "dept.housing.site-inspection.v1")
 
 
 def test_wrong_or_missing_login_is_refused(secured: Secured) -> None:
@@ -127,7 +75,7 @@ def test_wrong_or_missing_login_is_refused(secured: Secured) -> None:
     for auth in (wrong, KafkaAuth()):  # a bad password; no login at all
         began = time.monotonic()
         with pytest.raises((KafkaTimeoutError, KafkaError)):
-            _send(secured.bootstrap, auth, "dept.housing.site-inspection.v1")
+            send_probe(secured.bootstrap, auth, "dept.housing.site-inspection.v1")
         assert time.monotonic() - began < 30
     assert "guess" not in repr(wrong) and str(genuine.password) == "**********"
 
@@ -189,10 +137,10 @@ def test_tls_clients_verify_the_brokers_certificate(tmp_path: Path) -> None:
         assert topics.returncode == 0, topics.stdout + topics.stderr
         housing = tls.auth("dept-housing")
         assert housing.ca_file is not None and housing.uses_tls
-        _send(settings.bootstrap, housing, "dept.housing.site-inspection.v1")
-        assert _read(settings.bootstrap, housing, "dept.housing.site-inspection.v1") == 1
+        send_probe(settings.bootstrap, housing, "dept.housing.site-inspection.v1")
+        assert read_count(settings.bootstrap, housing, "dept.housing.site-inspection.v1") == 1
         with pytest.raises(TopicAuthorizationFailedError):
-            _send(settings.bootstrap, housing, "dept.hrss.injury-recognition.v1")
+            send_probe(settings.bootstrap, housing, "dept.hrss.injury-recognition.v1")
         # The system's CAs only; in a process of its own, as kafka-python leaves the socket of a
         # refused handshake unclosed (a ResourceWarning in whichever test ran next).
         assert housing.password is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from injuryhub.wiring import connector_routes
-from streams.access.principals import Permission, access_plan
+from streams.access.principals import Grant, Permission, access_plan
 from streams.topics.catalogue import DEPARTMENTS, catalogue
 
 PLAN = access_plan(catalogue(), connector_routes(), "injuryhub")
@@ -64,3 +64,16 @@ def test_a_topic_prefix_moves_every_topic_and_group() -> None:
         for p in permissions:
             if p.resource in ("TOPIC", "GROUP") and not p.name.startswith("app"):
                 assert p.name.startswith("t1."), p
+
+
+def test_a_grant_in_force_adds_a_read_of_its_topic_and_nothing_else() -> None:
+    grant = Grant("union", "dept.hrss.disability-appraisal.v1")
+    granted = access_plan(catalogue(), connector_routes(), "injuryhub", "p.", [grant])
+    base = access_plan(catalogue(), connector_routes(), "injuryhub", "p.")
+    added = set(granted["dept-union"]) - set(base["dept-union"])
+    topic = "p.dept.hrss.disability-appraisal.v1"
+    assert added == {Permission("dept-union", "TOPIC", topic, "LITERAL", operation)
+                     for operation in ("READ", "DESCRIBE")}  # fmt: skip
+    assert {k: v for k, v in granted.items() if k != "dept-union"} == {
+        k: v for k, v in base.items() if k != "dept-union"
+    }

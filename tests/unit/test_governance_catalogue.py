@@ -11,7 +11,7 @@ from streams.contracts.registry import load_registry
 from streams.governance.catalogue import (
     Access,
     CatalogueEntry,
-    Standing,
+    TopicAccess,
     build_catalogue,
     to_csv,
     to_json,
@@ -22,7 +22,7 @@ from streams.topics.catalogue import catalogue
 REGISTRY = load_registry(HubSettings().schemas_path)
 
 
-def _entry(topic: str, granted: tuple[Standing, ...] = (), prefix: str = "") -> CatalogueEntry:
+def _entry(topic: str, granted: tuple[TopicAccess, ...] = (), prefix: str = "") -> CatalogueEntry:
     entries = build_catalogue(catalogue(), REGISTRY, granted, prefix)
     return next(e for e in entries if e.topic == topic)
 
@@ -55,7 +55,7 @@ def test_not_shared_department_topics_have_no_standing_readers() -> None:
 
 def test_standing_shares_and_grants_are_who_has_access() -> None:
     until = datetime(2027, 3, 31, 16, tzinfo=UTC)
-    grant = Standing("p.dept.hrss.disability-appraisal.v1", Access("union", "grant R1", until))
+    grant = TopicAccess("p.dept.hrss.disability-appraisal.v1", Access("union", "grant R1", until))
     appraisal = _entry("dept.hrss.disability-appraisal.v1", (grant,), prefix="p.")
     assert appraisal.access == (Access("hrss", "owner"), Access("union", "grant R1", until))
     headcount = _entry("dept.hrss.insured-headcount.v1")
@@ -64,7 +64,7 @@ def test_standing_shares_and_grants_are_who_has_access() -> None:
 
 def test_json_and_csv_exports_carry_the_same_catalogue() -> None:
     until = datetime(2027, 3, 31, 16, tzinfo=UTC)
-    grant = Standing("dept.hrss.benefit-payment.v1", Access("finance", "grant R7", until))
+    grant = TopicAccess("dept.hrss.benefit-payment.v1", Access("finance", "grant R7", until))
     entries = build_catalogue(catalogue(), REGISTRY, (grant,))
     exported = json.loads(json.dumps(to_json(entries), ensure_ascii=False))
     payment = next(e for e in exported if e["topic"] == "dept.hrss.benefit-payment.v1")
