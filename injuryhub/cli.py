@@ -7,6 +7,7 @@ import typer
 from injuryhub import (
     access_cli,
     alerts_cli,
+    audit_cli,
     broker_cli,
     bulletins_cli,
     catalogue_cli,
@@ -40,6 +41,7 @@ app.add_typer(thematic_cli.app, name="thematic")
 app.add_typer(bulletins_cli.app, name="bulletins")
 app.add_typer(security_cli.app, name="security")
 app.add_typer(access_cli.app, name="access")
+app.add_typer(audit_cli.app, name="audit")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(catalogue_cli.catalogue)

@@ -156,6 +156,12 @@ class HubSettings(BaseSettings):
         description="Per-deployment HMAC key that turns resident ID numbers into pseudonyms.",
     )
 
+    provenance_key: SecretStr = Field(
+        default=SecretStr("local-demo-provenance-key-change-me"),
+        description="HMAC key that seals the provenance log (`injuryhub audit verify` needs the "
+        "same one).",
+    )
+
     @field_validator("bootstrap_servers")
     @classmethod
     def _servers_are_host_port(cls, value: str | None) -> str | None:

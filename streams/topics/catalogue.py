@@ -236,6 +236,13 @@ HUB_TOPICS: tuple[TopicSpec, ...] = (
         shared_with=DEPARTMENTS,
     ),
     TopicSpec(
+        "hub.provenance",
+        "hub",
+        "溯源日志 provenance log: one hash-chained entry per published event, sealed with an HMAC",
+        partitions=1,
+        sharing="not_shared",
+    ),
+    TopicSpec(
         "hub.risk-changes",
         "hub",
         "企业风险等级变化 an enterprise's risk colour changed",
