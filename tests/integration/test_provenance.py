@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,11 +48,11 @@ def _publish(bootstrap: str, prefix: str, count: int, start: int) -> None:
         producer.flush()
 
 
-def _lines(path: Path) -> list[dict[str, object]]:
+def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def _write(path: Path, lines: list[dict[str, object]]) -> None:
+def _write(path: Path, lines: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
 
 
@@ -77,15 +78,15 @@ def test_the_log_records_every_event_once_and_verify_names_what_was_tampered_wit
     _cli(kafka_bootstrap, "audit", "export", "--out", str(exported), "--topic-prefix", prefix)
     lines = _lines(exported)
     entries = [line["entry"] for line in lines if "entry" in line]
-    assert [e["seq"] for e in entries] == list(range(1, 13))  # type: ignore[index]
-    recorded = {(e["topic"], e["partition"], e["offset"]) for e in entries}  # type: ignore[index]
+    assert [e["seq"] for e in entries] == list(range(1, 13))
+    recorded = {(e["topic"], e["partition"], e["offset"]) for e in entries}
     assert len(recorded) == 12  # each message once
-    poison = [e for e in entries if e["event_id"] == ""]  # type: ignore[index]
-    assert len(poison) == 2 and all(p["principal"] == "dept-emergency" for p in poison)  # type: ignore[index]
-    assert {e["event_id"] for e in entries} >= {f"event-{n}" for n in range(10)}  # type: ignore[index]
+    poison = [e for e in entries if e["event_id"] == ""]
+    assert len(poison) == 2 and all(p["principal"] == "dept-emergency" for p in poison)
+    assert {e["event_id"] for e in entries} >= {f"event-{n}" for n in range(10)}
     assert _cli(kafka_bootstrap, "audit", "verify", "--file", str(exported)).returncode == 0
 
-    def verify_after(change: list[dict[str, object]]) -> str:
+    def verify_after(change: list[dict[str, Any]]) -> str:
         tampered = tmp_path / "tampered.jsonl"
         _write(tampered, change)
         checked = _cli(kafka_bootstrap, "audit", "verify", "--file", str(tampered))
@@ -96,7 +97,7 @@ def test_the_log_records_every_event_once_and_verify_names_what_was_tampered_wit
     altered = json.loads(json.dumps(lines))
     altered[4]["entry"]["payload_sha256"] = "0" * 64
     assert "entry 5 (" in verify_after(altered) and "(altered)" in verify_after(altered)
-    removed = [line for line in lines if line.get("entry", {}).get("seq") != 3]  # type: ignore[union-attr]
+    removed = [line for line in lines if line.get("entry", {}).get("seq") != 3]
     assert "entry 4 (" in verify_after(removed) and "missing" in verify_after(removed)
     reordered = list(lines)
     reordered[1], reordered[2] = reordered[2], reordered[1]

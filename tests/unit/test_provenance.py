@@ -24,8 +24,12 @@ def _log(count: int, seal_every: int = 4) -> list[Entry | Seal]:
     return items
 
 
-def _entry(items: list[Entry | Seal], seq: int) -> int:
-    return next(i for i, item in enumerate(items) if isinstance(item, Entry) and item.seq == seq)
+def _entry(items: list[Entry | Seal], seq: int) -> tuple[int, Entry]:
+    """Where entry ``seq`` is in ``items``, and the entry."""
+    for at, item in enumerate(items):
+        if isinstance(item, Entry) and item.seq == seq:
+            return at, item
+    raise LookupError(seq)
 
 
 def test_an_intact_log_verifies_and_counts_what_is_unsealed() -> None:
@@ -36,8 +40,8 @@ def test_an_intact_log_verifies_and_counts_what_is_unsealed() -> None:
 
 def test_an_altered_entry_is_named() -> None:
     items = _log(10)
-    at = _entry(items, 6)
-    items[at] = replace(items[at], payload_sha256="f" * 64)  # type: ignore[type-var]
+    at, entry = _entry(items, 6)
+    items[at] = replace(entry, payload_sha256="f" * 64)
     verdict = verify(items, KEY)
     assert not verdict.intact and verdict.entries == 5
     assert verdict.problem is not None
@@ -47,8 +51,8 @@ def test_an_altered_entry_is_named() -> None:
 
 def test_an_entry_altered_with_its_hash_recomputed_is_caught_at_the_next() -> None:
     items = _log(10)
-    at = _entry(items, 3)
-    changed = replace(items[at], event_id="forged")  # type: ignore[type-var]
+    at, entry = _entry(items, 3)
+    changed = replace(entry, event_id="forged")
     items[at] = Entry(**{**asdict(changed), "hash": changed.content_hash()})
     problem = verify(items, KEY).problem
     assert problem is not None and problem.startswith("entry 4 ") and "entry 3 before it" in problem
@@ -75,7 +79,7 @@ def test_a_removed_or_reordered_entry_is_named() -> None:
     problem = verify(removed, KEY).problem
     assert problem is not None and problem.startswith("entry 6 ") and "missing" in problem
     swapped = list(items)
-    a, b = _entry(swapped, 2), _entry(swapped, 3)
+    (a, _), (b, _) = _entry(swapped, 2), _entry(swapped, 3)
     swapped[a], swapped[b] = swapped[b], swapped[a]
     problem = verify(swapped, KEY).problem
     assert problem is not None and problem.startswith("entry 3 ") and "expected entry 2" in problem
