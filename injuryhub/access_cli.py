@@ -4,102 +4,25 @@ takes effect at `injuryhub security init` on a secured one)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 import typer
-from kafka.errors import KafkaError
 from rich.table import Table
 
-from injuryhub.console import clear_errors, console, load_settings
-from injuryhub.security_cli import administrator, secured_cluster
-from injuryhub.wiring import connector_routes
-from streams.access.apply import AccessError, reconcile
-from streams.access.principals import access_plan, department_principal
-from streams.contracts.registry import load_registry
-from streams.governance.calendar import CITY_ZONE, CalendarError, WorkCalendar, load_calendar
-from streams.governance.catalogue import CatalogueEntry, build_catalogue
-from streams.governance.ledger import Ledger, LedgerUnreadable, now_utc
-from streams.governance.requests import (
-    Deadlines,
-    GovernanceStep,
-    RequestRefused,
-    RequestState,
-    decide,
-    due_steps,
-    fold,
-    grants_in_force,
-    revoke,
-    submit,
-)
-from streams.settings import HubSettings
-from streams.topics.admin import admin_client
+from injuryhub.console import clear_errors, console
+from injuryhub.governance_desk import ERRORS, Actor, Prefix, deadline_status, last_day, open_desk
+from streams.governance.calendar import CITY_ZONE
+from streams.governance.corrections import due_correction_steps
+from streams.governance.ledger import now_utc
+from streams.governance.requests import RequestRefused, decide, due_steps, revoke, submit
 from streams.topics.catalogue import DEPARTMENTS
-from streams.topics.catalogue import catalogue as topic_catalogue
 
-#: the steps that change what a department may read
-GRANT_CHANGES = frozenset({"GRANTED", "REVOKED", "EXPIRED"})
 app = typer.Typer(help="共享申请 access requests, grants and their deadlines.")
-Prefix = Annotated[str, typer.Option(help="Before every topic name, as the worker's.")]
-Actor = Annotated[str, typer.Option(help="Who acts (a person's name), for the log.")]
-
-
-@dataclass
-class Desk:
-    """What every command needs: the log, the catalogue, the calendar and the states."""
-
-    settings: HubSettings
-    ledger: Ledger
-    entries: dict[str, CatalogueEntry]
-    calendar: WorkCalendar
-    deadlines: Deadlines
-    states: dict[str, RequestState]
-    prefix: str
-
-    def state(self, request_id: str) -> RequestState:
-        if request_id not in self.states:
-            raise RequestRefused(f"no request {request_id} in {self.ledger.topic}")
-        return self.states[request_id]
-
-    def record(self, steps: list[GovernanceStep]) -> None:
-        """Append ``steps`` and make the ACLs of each department they concern follow."""
-        self.ledger.append(steps)
-        self.states = fold(self.ledger.steps())
-        changed = {step.requester for step in steps if step.step in GRANT_CHANGES}
-        for department in sorted(changed):
-            self._enforce(department)
-
-    def _enforce(self, department: str) -> None:
-        if not secured_cluster(self.settings):
-            console.print("[yellow]this cluster has no logins or ACLs: the grant is recorded, "
-                          "and is enforced by `injuryhub security init` on a secured one"
-                          "[/yellow]")  # fmt: skip
-            return
-        grants = grants_in_force(self.states.values(), now_utc())
-        plan = access_plan(topic_catalogue(), connector_routes(), self.settings.app_id,
-                           self.prefix, grants)  # fmt: skip
-        principal = department_principal(department)
-        with admin_client(self.settings.bootstrap, auth=administrator(self.settings)) as admin:
-            added, removed = reconcile(admin, principal, plan[principal])
-        console.print(f"{principal}: {len(added)} ACL(s) added, {len(removed)} removed")
-
-
-def _desk(prefix: str) -> Desk:
-    settings = load_settings()
-    registry = load_registry(settings.schemas_path)
-    ledger = Ledger(settings, registry, prefix)
-    entries = {e.topic: e for e in build_catalogue(topic_catalogue(), registry)}
-    calendar = load_calendar(settings.holidays_path)
-    deadlines = Deadlines(**settings.sharing_deadlines)
-    return Desk(settings, ledger, entries, calendar, deadlines, fold(ledger.steps()), prefix)
 
 
 def _start_of(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), CITY_ZONE)
-
-
-ERRORS = (RequestRefused, CalendarError, AccessError, KafkaError, LookupError, LedgerUnreadable)
 
 
 @app.command()
@@ -124,7 +47,7 @@ def request(
     with clear_errors(*ERRORS):
         if department not in DEPARTMENTS:
             raise RequestRefused(f"unknown department {department!r}; one of {DEPARTMENTS}")
-        desk = _desk(topic_prefix)
+        desk = open_desk(topic_prefix)
         if topic not in desk.entries:
             raise RequestRefused(f"{topic} is not in the catalogue (`injuryhub catalogue`)")
         end = None if until is None else _start_of(until.date() + timedelta(days=1))
@@ -162,7 +85,7 @@ def _decide(
     request_id: str, approve: bool, actor: str, department: str, reason: str, prefix: str
 ) -> None:
     with clear_errors(*ERRORS):
-        desk = _desk(prefix)
+        desk = open_desk(prefix)
         desk.record([decide(desk.state(request_id), approve, actor, department, reason,
                             now_utc())])  # fmt: skip
     console.print(f"request {request_id}: {desk.states[request_id].status}")
@@ -177,17 +100,21 @@ def revoke_grant(
 ) -> None:  # fmt: skip
     """End a grant before its period does."""
     with clear_errors(*ERRORS):
-        desk = _desk(topic_prefix)
+        desk = open_desk(topic_prefix)
         desk.record([revoke(desk.state(request_id), actor, department, reason, now_utc())])
     console.print(f"request {request_id}: revoked")
 
 
 @app.command()
 def sweep(topic_prefix: Prefix = "") -> None:
-    """What falls due now: reminders and escalations of overdue requests, expired grants."""
+    """What falls due now: reminders and escalations of overdue requests and correction flags,
+    expired grants."""
     with clear_errors(*ERRORS):
-        desk = _desk(topic_prefix)
-        steps = due_steps(desk.states.values(), now_utc(), desk.calendar, desk.deadlines)
+        desk = open_desk(topic_prefix)
+        now = now_utc()
+        steps = due_steps(desk.states.values(), now, desk.calendar, desk.deadlines)
+        steps += due_correction_steps(desk.corrections.values(), now, desk.calendar,
+                                      desk.deadlines)  # fmt: skip
         if steps:
             desk.record(steps)
     for step in steps:
@@ -204,7 +131,7 @@ def list_requests(
 ) -> None:
     """Requests with their status and deadline (working days left, or late)."""
     with clear_errors(*ERRORS):
-        desk = _desk(topic_prefix)
+        desk = open_desk(topic_prefix)
     now = now_utc()
     table = Table(title=f"共享申请 access requests · {desk.ledger.topic}")
     for column in ("request", "requester", "owner", "topic", "status", "due by", "deadline"):
@@ -214,20 +141,6 @@ def list_requests(
             continue
         table.add_row(state.request_id, state.requester, state.owner, state.topic, state.status,
                       f"{last_day(state.due_at):%Y-%m-%d}",
-                      deadline_status(state, now, desk.calendar))  # fmt: skip
+                      deadline_status(state.status == "pending", state.due_at, state.reminded,
+                                      state.escalated, now, desk.calendar))  # fmt: skip
     console.print(table)
-
-
-def last_day(due: datetime) -> date:
-    """The city day a deadline (the midnight after it) closes."""
-    return (due.astimezone(CITY_ZONE) - timedelta(microseconds=1)).date()
-
-
-def deadline_status(state: RequestState, now: datetime, calendar: WorkCalendar) -> str:
-    if state.status != "pending":
-        return "answered"
-    left = calendar.working_days_left(now, state.due_at)
-    flags = " · escalated" if state.escalated else " · reminded" if state.reminded else ""
-    if now < state.due_at:
-        return f"{left} working day(s) left{flags}"
-    return f"overdue by {-left} working day(s){flags}"

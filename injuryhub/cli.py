@@ -13,6 +13,7 @@ from injuryhub import (
     catalogue_cli,
     connect_cli,
     connectors_cli,
+    correction_cli,
     dashboard_cli,
     demo,
     generate_cli,
@@ -42,6 +43,7 @@ app.add_typer(bulletins_cli.app, name="bulletins")
 app.add_typer(security_cli.app, name="security")
 app.add_typer(access_cli.app, name="access")
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(correction_cli.app, name="correction")
 app.command()(worker_cli.worker)
 app.command()(demo.demo)
 app.command()(catalogue_cli.catalogue)

@@ -76,9 +76,10 @@ class HubSettings(BaseSettings):
         "make-up working days by year, JSON); a relative path is taken under <schemas>/codes.",
     )
     sharing_deadlines: dict[str, int] = Field(
-        default={"unconditional": 2, "conditional": 5, "escalate_after": 2},
-        description="Working days to answer an access request by sharing class, and the working "
-        "days overdue before one is escalated to the joint-meeting office, as JSON.",
+        default={"unconditional": 2, "conditional": 5, "correction": 5, "escalate_after": 2},
+        description="Working days to answer an access request by sharing class and a correction "
+        "flag, and the working days overdue before one is escalated to the joint-meeting office, "
+        "as JSON.",
     )
     push_tokens: dict[str, SecretStr] = Field(
         default_factory=dict,
@@ -179,7 +180,7 @@ class HubSettings(BaseSettings):
     @field_validator("sharing_deadlines")
     @classmethod
     def _deadlines_are_known_and_positive(cls, value: dict[str, int]) -> dict[str, int]:
-        known = {"unconditional", "conditional", "escalate_after"}
+        known = {"unconditional", "conditional", "correction", "escalate_after"}
         if unknown := sorted(set(value) - known):
             known_list = ", ".join(sorted(known))
             raise ValueError(f"unknown key(s) {', '.join(unknown)}; known: {known_list}")

@@ -22,6 +22,7 @@ from typing import Literal
 from streams.access.principals import Grant
 from streams.governance.calendar import WorkCalendar
 from streams.governance.catalogue import CatalogueEntry
+from streams.governance.deadlines import DEFAULT_DEADLINES, Deadlines, lateness
 
 Step = Literal["SUBMITTED", "GRANTED", "REFUSED", "REVOKED", "EXPIRED", "REMINDED", "ESCALATED",
                "FLAGGED", "CONFIRMED", "REJECTED", "CORRECTED"]  # fmt: skip
@@ -34,16 +35,6 @@ OFFICE = "office"
 
 class RequestRefused(ValueError):
     """A request or decision the rules do not allow; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    """Working days allowed for an answer, by sharing class, and the working days an overdue
-    request waits after its reminder before it is escalated."""
-
-    unconditional: int = 2
-    conditional: int = 5
-    escalate_after: int = 2
 
 
 @dataclass(frozen=True)
@@ -112,7 +103,7 @@ def submit(
     access_until: datetime | None,
     now: datetime,
     calendar: WorkCalendar,
-    deadlines: Deadlines = Deadlines(),
+    deadlines: Deadlines = DEFAULT_DEADLINES,
     request_id: str | None = None,
     granted: Iterable[RequestState] = (),
 ) -> list[GovernanceStep]:
@@ -199,7 +190,7 @@ def due_steps(
     states: Iterable[RequestState],
     now: datetime,
     calendar: WorkCalendar,
-    deadlines: Deadlines = Deadlines(),
+    deadlines: Deadlines = DEFAULT_DEADLINES,
 ) -> list[GovernanceStep]:
     """What the hub does by itself at ``now``: a reminder to the owner of each request now
     overdue, an escalation to the office for one still unanswered ``escalate_after`` working
@@ -208,15 +199,10 @@ def due_steps(
     for state in states:
         if state.status == "granted" and state.access_until and state.access_until <= now:
             steps.append(_step(state, "EXPIRED", now, HUB_ACTOR, "the access period ended"))
-        if state.status != "pending":
-            continue
-        late = -calendar.working_days_left(now, state.due_at)
-        if now >= state.due_at and not state.reminded:
-            steps.append(_step(state, "REMINDED", now, HUB_ACTOR,
-                               f"overdue since {state.due_at.isoformat()}"))  # fmt: skip
-        if late >= deadlines.escalate_after and not state.escalated:
-            why = f"{late} working day(s) overdue: to the joint-meeting office"
-            steps.append(_step(state, "ESCALATED", now, HUB_ACTOR, why))
+        if state.status == "pending":
+            for step, why in lateness(state.due_at, state.reminded, state.escalated, now,
+                                      calendar, deadlines):  # fmt: skip
+                steps.append(_step(state, step, now, HUB_ACTOR, why))
     return steps
 
 
