@@ -104,9 +104,12 @@ def test_the_corrected_record_keeps_its_id_and_decodes_with_the_new_figures() ->
 def test_a_correction_that_would_move_the_record_or_break_a_range_is_refused() -> None:
     original = example_record(SCHEMA)
     now = at("2026-12-01 09:00")
-    refusals: tuple[tuple[dict[str, object], str], ...] = (({"enterprise_id": "91350100M000100Y43"}, "places or names"),
-                ({"accident_type": "19"}, "places or names"),
-                ({"salary": 1}, "no field 'salary'"), ({}, "at least one field"))  # fmt: skip
+    refusals: list[tuple[dict[str, object], str]] = [
+        ({"enterprise_id": "91350100M000100Y43"}, "places or names"),
+        ({"accident_type": "19"}, "places or names"),
+        ({"salary": 1}, "no field 'salary'"),
+        ({}, "at least one field"),
+    ]
     for change, why in refusals:
         with pytest.raises(RequestRefused, match=why):
             corrected_record(original, change, SCHEMA.definition, "zhao", "C1", now)
