@@ -10,33 +10,12 @@ import typer
 from kafka.errors import KafkaError
 
 from injuryhub.console import clear_errors, console, err_console, load_settings
-from injuryhub.wiring import connector_routes
-from streams.access.principals import access_plan
-from streams.contracts.registry import load_registry
+from injuryhub.wiring import build_recorder
 from streams.governance.provenance import Entry, Seal, Verdict, from_line, to_line, verify
-from streams.governance.recorder import (
-    PROVENANCE_TOPIC,
-    Recorder,
-    event_topics,
-    read_log,
-    writers_of,
-)
-from streams.settings import HubSettings
-from streams.topics.catalogue import catalogue
+from streams.governance.recorder import PROVENANCE_TOPIC, read_log
 
 app = typer.Typer(help="溯源日志 the provenance log: record, export, verify.")
 Prefix = Annotated[str, typer.Option(help="Before every topic name, as the worker's.")]
-
-
-def _recorder(settings: HubSettings, prefix: str) -> Recorder:
-    specs = catalogue()
-    plan = access_plan(specs, connector_routes(), settings.app_id, prefix)
-    sources = event_topics(specs, prefix)
-    return Recorder(settings.bootstrap, settings.kafka_auth, load_registry(settings.schemas_path),
-                    sources, {topic: writers_of(topic, plan) for topic in sources},
-                    settings.provenance_key.get_secret_value().encode(),
-                    prefix + PROVENANCE_TOPIC, f"{settings.app_id}-{prefix}provenance",
-                    prefix)  # fmt: skip
 
 
 @app.command()
@@ -47,7 +26,7 @@ def record(
     """Append an entry for every event published since the last run, and seal the log."""
     settings = load_settings()
     with clear_errors(KafkaError, LookupError):
-        added = _recorder(settings, topic_prefix).record(follow=follow)
+        added = build_recorder(settings, topic_prefix).record(follow=follow)
     console.print(f"{added} entr{'y' if added == 1 else 'ies'} added to "
                   f"{topic_prefix}{PROVENANCE_TOPIC}")  # fmt: skip
 

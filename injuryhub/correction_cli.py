@@ -20,6 +20,7 @@ from injuryhub.governance_desk import (
     last_day,
     open_desk,
 )
+from injuryhub.wiring import load_contracts
 from streams.clients import Record, make_producer, read_to_end
 from streams.contracts.wire import DecodeError, decode, encode
 from streams.governance.corrections import (
@@ -131,6 +132,10 @@ def publish(
             changes[name] = parse_value(raw, types.get(name))
         now = now_utc()
         fixed = corrected_record(original, changes, schema.definition, actor, flag_id, now)
+        verdict = load_contracts(desk.settings).validator.validate(schema, fixed)
+        if not verdict.ok:  # the contract's rules, as the connector applied them
+            raise RequestRefused(f"the corrected record breaks its contract: "
+                                 f"{'; '.join(verdict.reasons())}")  # fmt: skip
         with make_producer(desk.settings.bootstrap, "injuryhub-correction",
                            auth=desk.settings.kafka_auth) as producer:  # fmt: skip
             sent = producer.send(desk.prefix + state.topic, key=record.key,

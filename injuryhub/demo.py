@@ -21,6 +21,7 @@ from injuryhub.demo_hub import (
     show_aggregates,
     show_alerts,
     show_bulletins,
+    show_provenance,
     show_rejects,
     sync_thematic,
 )
@@ -74,6 +75,7 @@ def demo(
         show_aggregates(run, truth)
         show_alerts(run, truth)
         show_bulletins(run)
+        show_provenance(settings)
         stop_dashboard(settings)  # an earlier demo's holds the thematic database
         sync_thematic(settings, registry)
         password, _ = add_user(settings.dashboard_users_path, DEMO_USER, "analyst", None)

@@ -24,10 +24,13 @@ from agents.thematic.sink import ThematicDatabase, sink_topics, sync, table_coun
 from injuryhub.alerts_cli import latest_alerts
 from injuryhub.bulletins_cli import latest_bulletins
 from injuryhub.console import UserFacingError, console
+from injuryhub.wiring import build_recorder
 from injuryhub.worker_process import running_worker
 from streams.clients import latest_per_key, read_to_end
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode
+from streams.governance.provenance import verify
+from streams.governance.recorder import read_log
 from streams.settings import HubSettings
 from streams.topics.catalogue import DEPARTMENTS, dlq_topic
 
@@ -181,3 +184,15 @@ def sync_thematic(settings: HubSettings, registry: SchemaRegistry) -> None:
         + ", ".join(f"{name} {rows:,}" for name, rows in busiest)
         + ")"
     )
+
+
+def show_provenance(settings: HubSettings) -> None:
+    """Bring the provenance log up to date with everything the demo published, and check it."""
+    recorder = build_recorder(settings, "")
+    added = recorder.record()
+    items = read_log(settings.bootstrap, recorder.log_topic, settings.kafka_auth)
+    verdict = verify(items, recorder.key)
+    state = "intact" if verdict.intact else f"[red]NOT intact: {verdict.problem}[/red]"
+    console.print(f"provenance log ({recorder.log_topic}): {added:,} entries added, "
+                  f"{verdict.entries:,} in all, {verdict.seals} seals, {state} "
+                  "(`injuryhub audit verify`)")  # fmt: skip

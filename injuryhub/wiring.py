@@ -1,4 +1,5 @@
-"""Building a connector from the settings: the one place where a connector's parts meet."""
+"""Building a connector (and the provenance recorder) from the settings: the one place where
+their parts meet."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from connectors.checkpoints import CHECKPOINT_TOPIC, KafkaCheckpoints
 from connectors.mapping import MappingFile, load_mapping
 from connectors.pipeline import Connector
 from connectors.pseudonym import Pseudonymiser
-from streams.access.principals import ConnectorRoute, transactional_id
+from streams.access.principals import ConnectorRoute, access_plan, transactional_id
 from streams.clients import make_producer
 from streams.contracts.codes import CodeLists, load_code_lists
 from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.contracts.validation import EventValidator
+from streams.governance.recorder import PROVENANCE_TOPIC, Recorder, event_topics, writers_of
 from streams.settings import HubSettings
-from streams.topics.catalogue import dlq_topic
+from streams.topics.catalogue import catalogue, dlq_topic
 
 MAPPINGS = Path(__file__).resolve().parents[1] / "connectors" / "mappings"
 
@@ -98,3 +100,14 @@ def connector_routes(folder: Path = MAPPINGS) -> list[ConnectorRoute]:
         spec = MappingFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
         routes.append(ConnectorRoute(spec.department, path.stem, spec.event_topic))
     return routes
+
+
+def build_recorder(settings: HubSettings, prefix: str) -> Recorder:
+    specs = catalogue()
+    plan = access_plan(specs, connector_routes(), settings.app_id, prefix)
+    sources = event_topics(specs, prefix)
+    return Recorder(settings.bootstrap, settings.kafka_auth, load_registry(settings.schemas_path),
+                    sources, {topic: writers_of(topic, plan) for topic in sources},
+                    settings.provenance_key.get_secret_value().encode(),
+                    prefix + PROVENANCE_TOPIC, f"{settings.app_id}-{prefix}provenance",
+                    prefix)  # fmt: skip

@@ -26,6 +26,7 @@ from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import DecodeError, decode
 from streams.governance.provenance import KIND_OF_TOPIC, Entry, Seal, chained, from_line, to_line
 from streams.kafka_auth import KafkaAuth
+from streams.topics.admin import existing_topics
 from streams.topics.catalogue import TopicSpec
 
 PROVENANCE_TOPIC = "hub.provenance"
@@ -51,10 +52,11 @@ def event_topics(specs: Iterable[TopicSpec], prefix: str = "") -> list[str]:
 
 
 def read_log(bootstrap: str, topic: str, auth: KafkaAuth) -> list[Entry | Seal]:
-    try:
-        records = asyncio.run(read_to_end(bootstrap, topic, auth=auth))
-    except LookupError:
-        return []
+    """The whole log; LookupError if its topic is not on the cluster."""
+    if topic not in existing_topics(bootstrap, auth):
+        raise LookupError(f"{topic} is not on {bootstrap}: create the catalogue's topics "
+                          "(`injuryhub topics create`)")  # fmt: skip
+    records = asyncio.run(read_to_end(bootstrap, topic, auth=auth))
     return [from_line(json.loads(r.value or b"{}")) for r in records]
 
 

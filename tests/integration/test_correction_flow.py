@@ -4,8 +4,10 @@ figures (counted once, not twice)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +27,7 @@ from tests.support import unique
 
 pytestmark = pytest.mark.kafka
 REGISTRY = load_registry(HubSettings().schemas_path)
-USCC = "91370211MA3C000X1K"
+USCC = "91350100M000100Y43"  # a valid GB 32100 code (the examples')
 CELL = "2026-11|370211|C3311"
 ACCIDENTS = "dept.emergency.accident-report.v1"
 
@@ -90,6 +92,13 @@ def test_flag_confirm_correct_and_the_aggregates_follow(
         flag_id = found[1]
         cli("correction", "confirm", flag_id, "--actor", "zhao.emergency",
             "--department", "emergency", "--note", "医院证明 hospital record")  # fmt: skip
+        broken = subprocess.run(
+            [sys.executable, "-m", "injuryhub", "correction", "publish", flag_id, "--actor", "z",
+             "--department", "emergency", "--set", "deaths=1", "--topic-prefix", prefix],
+            env={**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap},
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert broken.returncode == 1 and "breaks its contract" in broken.stderr  # victims < 2
         published = cli("correction", "publish", flag_id, "--actor", "zhao.emergency",
                         "--department", "emergency", "--set", "deaths=1",
                         "--set", "serious_injuries=0")  # fmt: skip
