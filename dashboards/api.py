@@ -7,7 +7,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import duckdb
@@ -17,11 +17,13 @@ from sse_starlette.sse import EventSourceResponse
 
 from dashboards.audit import Audit
 from dashboards.auth import User, Users
+from dashboards.governance import GovernanceSource, governance_page
 from dashboards.model_units import Criteria, model_unit_candidates
 from dashboards.overview import Filters, key_industry_prefixes, overview
 from dashboards.periods import Period, PeriodError
 from dashboards.risk import alerts, heat_map, ranking
 from streams.contracts.codes import CodeLists
+from streams.governance.ledger import LedgerUnreadable
 
 #: the department data each view is built on (beyond the hub's own, shared with everyone)
 EVALUATION_SOURCES = ("health.injury-treatment", "hrss.insured-headcount",
@@ -47,6 +49,8 @@ class Backing:
     #: the subscriptions file's text, and saving a new one (ValueError: why it is refused)
     read_subscriptions: Callable[[], str] = lambda: '{"subscriptions": []}'
     save_subscriptions: Callable[[str], None] | None = None
+    #: the governance log and what the catalogue is built from (None: no governance page)
+    governance: GovernanceSource | None = None
 
 
 class Login(BaseModel):
@@ -215,6 +219,15 @@ def api_router(backing: Backing) -> APIRouter:
         return {
             "status": "saved: the worker applies it when it restarts / 已保存，worker 重启后生效"
         }
+
+    @router.get("/governance")
+    def governance(user: LoggedIn) -> dict[str, Any]:
+        if backing.governance is None:
+            raise HTTPException(503, "no governance log / 共享治理日志不可用")
+        try:
+            return governance_page(user, backing.governance, datetime.now(UTC))
+        except LedgerUnreadable as unreadable:
+            raise HTTPException(503, f"{unreadable} / 共享治理日志不可读") from None
 
     @router.get("/alerts/live")
     async def live(user: LoggedIn, request: Request) -> EventSourceResponse:

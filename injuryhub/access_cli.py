@@ -11,9 +11,10 @@ import typer
 from rich.table import Table
 
 from injuryhub.console import clear_errors, console
-from injuryhub.governance_desk import ERRORS, Actor, Prefix, deadline_status, last_day, open_desk
+from injuryhub.governance_desk import ERRORS, Actor, Prefix, open_desk
 from streams.governance.calendar import CITY_ZONE
 from streams.governance.corrections import due_correction_steps
+from streams.governance.deadlines import deadline_status, last_day
 from streams.governance.ledger import now_utc
 from streams.governance.requests import RequestRefused, decide, due_steps, revoke, submit
 from streams.topics.catalogue import DEPARTMENTS

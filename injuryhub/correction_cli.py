@@ -11,15 +11,7 @@ import typer
 from rich.table import Table
 
 from injuryhub.console import clear_errors, console
-from injuryhub.governance_desk import (
-    ERRORS,
-    Actor,
-    Desk,
-    Prefix,
-    deadline_status,
-    last_day,
-    open_desk,
-)
+from injuryhub.governance_desk import ERRORS, Actor, Desk, Prefix, open_desk
 from injuryhub.wiring import load_contracts
 from streams.clients import Record, make_producer, read_to_end
 from streams.contracts.wire import DecodeError, decode, encode
@@ -30,6 +22,7 @@ from streams.governance.corrections import (
     flag,
     parse_value,
 )
+from streams.governance.deadlines import deadline_status, last_day
 from streams.governance.ledger import now_utc
 from streams.governance.requests import RequestRefused
 

@@ -19,14 +19,18 @@ from agents.delivery.subscriptions import SubscriptionError, load_subscriptions
 from agents.thematic.sink import ThematicDatabase, sink_topics, sync
 from dashboards.api import Backing
 from dashboards.auth import ROLES, UsersFileError, add_user, load_users
+from dashboards.governance import GovernanceSource
 from dashboards.web import create_app
 from injuryhub.console import clear_errors, console, load_settings
 from streams.alert_actions import publish_action
 from streams.audit import AuditTrail
 from streams.contracts.codes import load_code_lists
 from streams.contracts.registry import load_registry
+from streams.governance.calendar import load_calendar
+from streams.governance.ledger import Ledger
 from streams.kafka_auth import KafkaAuth
 from streams.settings import HubSettings
+from streams.topics.catalogue import catalogue
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +85,15 @@ def build_backing(
         audit=trail.record,
         read_subscriptions=read_subscriptions,
         save_subscriptions=save_subscriptions,
+        governance=governance_source(settings, prefix),
     )
+
+
+def governance_source(settings: HubSettings, prefix: str) -> GovernanceSource:
+    registry = load_registry(settings.schemas_path)
+    ledger = Ledger(settings, registry, prefix)
+    return GovernanceSource(ledger.steps, catalogue(), registry,
+                            load_calendar(settings.holidays_path))  # fmt: skip
 
 
 def dashboard(

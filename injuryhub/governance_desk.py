@@ -5,7 +5,6 @@ ACLs follow the grants."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -17,7 +16,7 @@ from injuryhub.wiring import connector_routes
 from streams.access.apply import AccessError, reconcile
 from streams.access.principals import access_plan, department_principal
 from streams.contracts.registry import SchemaRegistry, load_registry
-from streams.governance.calendar import CITY_ZONE, CalendarError, WorkCalendar, load_calendar
+from streams.governance.calendar import CalendarError, WorkCalendar, load_calendar
 from streams.governance.catalogue import CatalogueEntry, build_catalogue
 from streams.governance.corrections import CorrectionState, fold_corrections
 from streams.governance.deadlines import Deadlines
@@ -105,22 +104,3 @@ def open_desk(prefix: str) -> Desk:
     logged = ledger.steps()
     return Desk(settings, ledger, entries, calendar, deadlines, fold(logged),
                 fold_corrections(logged), prefix, registry)  # fmt: skip
-
-
-def last_day(due: datetime) -> date:
-    """The city day a deadline (the midnight after it) closes."""
-    return (due.astimezone(CITY_ZONE) - timedelta(microseconds=1)).date()
-
-
-def deadline_status(
-    open_: bool, due_at: datetime, reminded: bool, escalated: bool, now: datetime,
-    calendar: WorkCalendar,
-) -> str:  # fmt: skip
-    """For people: working days left, or how late, of a matter still open."""
-    if not open_:
-        return "answered"
-    left = calendar.working_days_left(now, due_at)
-    flags = " · escalated" if escalated else " · reminded" if reminded else ""
-    if now < due_at:
-        return f"{left} working day(s) left{flags}"
-    return f"overdue by {-left} working day(s){flags}"

@@ -228,12 +228,42 @@ function evidence(e) {
   return parts.join(" · ");
 }
 
-const RENDER = { overview: renderOverview, risk: renderRisk, evaluation: renderEvaluation };
+// Text from the log goes in as text, never as markup.
+const cell = (value) => { const td = document.createElement("td"); td.textContent = value ?? "—"; return td; };
+
+function fill(id, rows, cells, flagged = () => false) {
+  const body = document.querySelector(`#${id} tbody`);
+  body.replaceChildren(...rows.map((row) => {
+    const tr = document.createElement("tr");
+    tr.append(...cells(row).map(cell));
+    if (flagged(row)) tr.classList.add("overdue");
+    return tr;
+  }));
+  window.injuryhub.rendered[id] = rows.length;
+}
+
+const day = (iso) => (iso ? new Date(iso).toLocaleDateString(state.lang === "zh" ? "zh-CN" : "en", { timeZone: "Asia/Shanghai" }) : t("noEnd"));
+
+async function renderGovernance() {
+  try {
+    const data = await api("/api/governance");
+    fill("gov-requests", data.requests, (r) => [r.request_id, r.requester, r.owner, r.topic, r.purpose, t(r.status), r.due_by, r.deadline], (r) => r.overdue);
+    fill("gov-grants", data.grants, (g) => [g.request_id, g.department, g.topic, day(g.until)]);
+    fill("gov-corrections", data.corrections, (c) => [c.flag_id, c.flagger, c.owner, `${c.topic} · ${c.event_id}`, c.reason, t(c.status), c.due_by, c.deadline], (c) => c.overdue);
+    fill("gov-catalogue", data.catalogue, (e) => [e.topic, e.owner, t(e.sharing), e.personal_fields.join(", ") || "—", e.retention,
+      e.access.map((a) => (a.basis === "owner" ? null : a.basis === "standing" ? a.department : `${a.department} (${a.basis})`)).filter(Boolean).join(", ") || "—"]);
+    $("#governance-error").textContent = "";
+  } catch (error) { $("#governance-error").textContent = error.message; }
+  window.injuryhub.loaded.governance = true;
+}
+
+const RENDER = { overview: renderOverview, risk: renderRisk, evaluation: renderEvaluation, governance: renderGovernance };
 
 async function show(view) {
   state.view = view;
   document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.view === view));
   document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== `view-${view}`; });
+  $("#filters").hidden = view === "governance";  // the log is not filtered by period or place
   window.injuryhub.loaded[view] = false;
   await RENDER[view]();
   Object.values(state.charts).forEach((c) => c.resize());

@@ -5,10 +5,10 @@ few working days later. Shared by access requests and data corrections."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from streams.governance.calendar import WorkCalendar
+from streams.governance.calendar import CITY_ZONE, WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,22 @@ def lateness(
 
 #: the settings' defaults (INJURYHUB_SHARING_DEADLINES overrides them)
 DEFAULT_DEADLINES = Deadlines()
+
+
+def last_day(due: datetime) -> date:
+    """The city day a deadline (the midnight after it) closes."""
+    return (due.astimezone(CITY_ZONE) - timedelta(microseconds=1)).date()
+
+
+def deadline_status(
+    open_: bool, due_at: datetime, reminded: bool, escalated: bool, now: datetime,
+    calendar: WorkCalendar,
+) -> str:  # fmt: skip
+    """For people: working days left, or how late, of a matter still open."""
+    if not open_:
+        return "answered"
+    left = calendar.working_days_left(now, due_at)
+    flags = " · escalated" if escalated else " · reminded" if reminded else ""
+    if now < due_at:
+        return f"{left} working day(s) left{flags}"
+    return f"overdue by {-left} working day(s){flags}"

@@ -23,7 +23,8 @@ from agents.aggregation.reconcile import expected_monthly
 from dashboards.auth import add_user
 from injuryhub.worker_process import running_worker
 from streams.contracts.wire import decode
-from tests.pipeline import REGISTRY, monthly_cells, read_topic, replayed_year
+from streams.topics.catalogue import catalogue
+from tests.pipeline import REGISTRY, monthly_cells, read_topic, replayed_year, run_cli
 from tests.support import free_port_runs
 
 pytestmark = pytest.mark.kafka
@@ -204,3 +205,50 @@ def test_a_department_is_refused_a_view_built_on_data_not_shared_with_it(
     page.wait_for_function("document.querySelector('#evaluation-error').textContent !== ''")
     assert "health.injury-treatment" in page.inner_text("#evaluation-error")
     page.close()
+
+
+def _governance(live: Live, *arguments: str) -> str:
+    return run_cli(*arguments, "--topic-prefix", live.prefix, bootstrap=live.bootstrap,
+                   env={"COLUMNS": "250"})  # fmt: skip
+
+
+def _open_governance(browser: Browser, live: Live, name: str) -> Page:
+    page = _logged_in(browser, live, name)
+    page.click("#tabs button[data-view=governance]")
+    page.wait_for_function("window.injuryhub.loaded.governance === true", timeout=60_000)
+    assert page.inner_text("#governance-error") == ""
+    return page
+
+
+def test_the_governance_page_shows_each_department_its_own_matters(
+    browser: Browser, live: Live
+) -> None:
+    appraisals, inspections = "dept.hrss.disability-appraisal.v1", "dept.housing.site-inspection.v1"
+    accidents = "dept.emergency.accident-report.v1"
+    _governance(live, "access", "request", "--department", "union", "--topic", appraisals,
+                "--purpose", "support for disabled workers", "--actor", "li")  # fmt: skip
+    _governance(live, "access", "request", "--department", "transport", "--topic", inspections,
+                "--purpose", "joint inspections", "--actor", "zhang")  # fmt: skip
+    first = read_topic(live.bootstrap, live.prefix + accidents)[0]
+    accident = decode(REGISTRY, first.value)[1]["envelope"]["event_id"]
+    _governance(live, "correction", "flag", "--department", "hrss", "--topic", accidents,
+                "--event-id", accident, "--reason", "deaths wrong", "--actor", "wang")  # fmt: skip
+
+    office = _open_governance(browser, live, "analyst")
+    drawn = _rendered(office)
+    assert (drawn["gov-requests"], drawn["gov-grants"], drawn["gov-corrections"]) == (2, 1, 1)
+    assert drawn["gov-catalogue"] == len(catalogue())
+    requests = office.inner_text("#gov-requests")
+    assert "待办" in requests and "已授权" in requests and "working day(s) left" in requests
+    assert "有条件共享" in office.inner_text("#gov-catalogue")
+    assert "transport (grant R" in office.inner_text("#gov-catalogue")
+    _shot(office, "governance")
+    office.close()
+
+    union = _open_governance(browser, live, "union")
+    drawn = _rendered(union)
+    # its own request only; the grant and the flag are other departments' matters
+    assert (drawn["gov-requests"], drawn["gov-grants"], drawn["gov-corrections"]) == (1, 0, 0)
+    assert appraisals in union.inner_text("#gov-requests")
+    assert drawn["gov-catalogue"] == len(catalogue())
+    union.close()
