@@ -4,6 +4,7 @@ takes effect at `injuryhub security init` on a secured one)."""
 
 from __future__ import annotations
 
+import time as time_module
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
@@ -107,20 +108,29 @@ def revoke_grant(
 
 
 @app.command()
-def sweep(topic_prefix: Prefix = "") -> None:
+def sweep(
+    every: Annotated[
+        float | None, typer.Option(help="Sweep again every this many seconds, until stopped.")
+    ] = None,
+    topic_prefix: Prefix = "",
+) -> None:
     """What falls due now: reminders and escalations of overdue requests and correction flags,
     expired grants."""
-    with clear_errors(*ERRORS):
-        desk = open_desk(topic_prefix)
-        now = now_utc()
-        steps = due_steps(desk.states.values(), now, desk.calendar, desk.deadlines)
-        steps += due_correction_steps(desk.corrections.values(), now, desk.calendar,
-                                      desk.deadlines)  # fmt: skip
-        if steps:
-            desk.record(steps)
-    for step in steps:
-        console.print(f"{step.subject_id}: {step.step} ({step.reason})")
-    console.print(f"{len(steps)} step(s) due")
+    while True:
+        with clear_errors(*ERRORS):
+            desk = open_desk(topic_prefix)
+            now = now_utc()
+            steps = due_steps(desk.states.values(), now, desk.calendar, desk.deadlines)
+            steps += due_correction_steps(desk.corrections.values(), now, desk.calendar,
+                                          desk.deadlines)  # fmt: skip
+            if steps:
+                desk.record(steps)
+        for step in steps:
+            console.print(f"{step.subject_id}: {step.step} ({step.reason})")
+        console.print(f"{len(steps)} step(s) due at {now.astimezone(CITY_ZONE):%Y-%m-%d %H:%M}")
+        if every is None:
+            return
+        time_module.sleep(every)
 
 
 @app.command("list")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.errors import KafkaError as AIOKafkaError
+from kafka.errors import KafkaError
 
 from streams.clients import ReadRefused, make_producer, read_to_end
 from streams.contracts.envelope import build_event
@@ -19,6 +20,7 @@ from streams.contracts.wire import decode, encode
 from streams.governance.requests import GovernanceStep
 from streams.kafka_auth import KafkaAuth
 from streams.settings import HubSettings
+from streams.topics.admin import existing_topics
 
 GOVERNANCE_TOPIC = "hub.governance"
 EVENT_TYPE = "hub.governance-event"
@@ -78,11 +80,14 @@ class Ledger:
     def steps(self) -> list[GovernanceStep]:
         """Every step so far, in order (none if the topic is not there yet)."""
         try:
+            # asked first: a consumer of a missing topic waits ~40 s for its metadata
+            if self.topic not in existing_topics(self.settings.bootstrap, self.auth):
+                return []
             records = asyncio.run(read_to_end(self.settings.bootstrap, self.topic,
                                               auth=self.auth))  # fmt: skip
         except LookupError:
             return []
-        except (AIOKafkaError, ReadRefused) as error:
+        except (AIOKafkaError, KafkaError, ReadRefused) as error:
             raise LedgerUnreadable(f"{self.topic} on {self.settings.bootstrap}: {error}") from None
         return [from_event(decode(self.registry, r.value or b"", self.topic)[1]) for r in records]
 
