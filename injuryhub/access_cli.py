@@ -55,7 +55,7 @@ def request(
         end = None if until is None else _start_of(until.date() + timedelta(days=1))
         steps = submit(desk.entries[topic], department, actor, purpose, field or (),
                        _start_of(start.date() if start else None), end, now_utc(),
-                       desk.calendar, desk.deadlines, granted=desk.states.values())  # fmt: skip
+                       desk.calendar, desk.deadlines, known=desk.states.values())  # fmt: skip
         desk.record(steps)
     made = desk.states[steps[0].subject_id]
     console.print(f"request {made.request_id}: {made.status}; answer due by the end of "

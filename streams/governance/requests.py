@@ -105,14 +105,14 @@ def submit(
     calendar: WorkCalendar,
     deadlines: Deadlines = DEFAULT_DEADLINES,
     request_id: str | None = None,
-    granted: Iterable[RequestState] = (),
+    known: Iterable[RequestState] = (),
 ) -> list[GovernanceStep]:
     """The steps of a new request for ``entry``'s topic (SUBMITTED, then GRANTED at once for
-    an unconditional item). ``granted``: the requests known so far (one still open or granted
-    for the same topic makes this one unnecessary). Raises RequestRefused."""
+    an unconditional item). ``known``: the requests so far (one still open or granted for the
+    same topic makes this one unnecessary). Raises RequestRefused."""
     wanted = tuple(dict.fromkeys(fields)) or tuple(f.name for f in entry.fields)
     _check_request(entry, requester, purpose, wanted, access_from, access_until, now)
-    for other in granted:
+    for other in known:
         same = other.requester == requester and other.topic == entry.topic
         if same and (other.status == "pending" or other.active(now)):
             raise RequestRefused(f"{requester} already has request {other.request_id} for "

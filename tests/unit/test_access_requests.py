@@ -71,7 +71,7 @@ def test_not_shared_items_and_needless_or_vague_requests_are_refused_with_why() 
     pending = fold(ask(APPRAISAL, now))["R1"]
     with pytest.raises(RequestRefused, match="already has request R1"):
         submit(APPRAISAL, "union", "li.wei", "again", (), None, None, now, CALENDAR,
-               granted=[pending])  # fmt: skip
+               known=[pending])  # fmt: skip
 
 
 def test_only_the_owner_decides_and_a_refusal_needs_its_reason() -> None:
