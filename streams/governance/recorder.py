@@ -51,11 +51,16 @@ def event_topics(specs: Iterable[TopicSpec], prefix: str = "") -> list[str]:
     return [prefix + spec.name for spec in specs if spec.event_type]
 
 
-def read_log(bootstrap: str, topic: str, auth: KafkaAuth) -> list[Entry | Seal]:
-    """The whole log; LookupError if its topic is not on the cluster."""
+def missing_log(bootstrap: str, topic: str, auth: KafkaAuth) -> None:
+    """LookupError if the log's topic is not on the cluster."""
     if topic not in existing_topics(bootstrap, auth):
         raise LookupError(f"{topic} is not on {bootstrap}: create the catalogue's topics "
                           "(`injuryhub topics create`)")  # fmt: skip
+
+
+def read_log(bootstrap: str, topic: str, auth: KafkaAuth) -> list[Entry | Seal]:
+    """The whole log; LookupError if its topic is not on the cluster."""
+    missing_log(bootstrap, topic, auth)
     records = asyncio.run(read_to_end(bootstrap, topic, auth=auth))
     return [from_line(json.loads(r.value or b"{}")) for r in records]
 
@@ -76,18 +81,21 @@ class Recorder:
     def record(self, follow: bool = False, idle_s: float = 2.0) -> int:
         """Append an entry for every message not yet in the log; returns how many. Stops when
         ``idle_s`` passes without a new message, unless ``follow``."""
-        items = read_log(self.bootstrap, self.log_topic, self.auth)
-        entries = [item for item in items if isinstance(item, Entry)]
-        head = entries[-1] if entries else None
-        done = {(e.topic, e.partition): e.offset for e in entries}
+        missing_log(self.bootstrap, self.log_topic, self.auth)
+        producer = make_producer(self.bootstrap, "injuryhub-provenance", auth=self.auth,
+                                 transactional_id=self.transactional_id)  # fmt: skip
         consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None,
                                  enable_auto_commit=False, isolation_level="read_committed",
                                  **self.auth.kafka_python())  # fmt: skip
-        producer = make_producer(self.bootstrap, "injuryhub-provenance", auth=self.auth,
-                                 transactional_id=self.transactional_id)  # fmt: skip
         added = 0
         try:
+            # Fence an earlier recorder first (its open transaction is aborted), then read the
+            # head: read before, a zombie's last commit could slip in between.
             producer.init_transactions()
+            items = read_log(self.bootstrap, self.log_topic, self.auth)
+            entries = [item for item in items if isinstance(item, Entry)]
+            head = entries[-1] if entries else None
+            done = {(e.topic, e.partition): e.offset for e in entries}
             parts = [TopicPartition(topic, p) for topic in self.sources
                      for p in sorted(consumer.partitions_for_topic(topic) or ())]  # fmt: skip
             consumer.assign(parts)
