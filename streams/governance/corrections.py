@@ -22,7 +22,13 @@ from streams.contracts.envelope import payload_sha256
 from streams.governance.calendar import WorkCalendar
 from streams.governance.catalogue import CatalogueEntry
 from streams.governance.deadlines import DEFAULT_DEADLINES, Deadlines, lateness
-from streams.governance.requests import HUB_ACTOR, GovernanceStep, RequestRefused, Step
+from streams.governance.requests import (
+    HUB_ACTOR,
+    GovernanceStep,
+    RequestRefused,
+    Step,
+    fold_subjects,
+)
 
 CorrectionStatus = Literal["pending", "confirmed", "rejected", "corrected"]
 #: fields that place a record in the aggregates or name it (what the contributions' identities
@@ -48,6 +54,9 @@ class CorrectionState:
     reminded: bool = False
     escalated: bool = False
     history: tuple[GovernanceStep, ...] = field(default=(), repr=False)
+
+    def followed_by(self, step: GovernanceStep) -> CorrectionState:
+        return replace(self, history=(*self.history, step))
 
     @property
     def open(self) -> bool:
@@ -137,23 +146,13 @@ def _step(
 
 def fold_corrections(steps: Iterable[GovernanceStep]) -> dict[str, CorrectionState]:
     """Every flag's state after ``steps``; steps its state does not allow are ignored."""
-    states: dict[str, CorrectionState] = {}
-    for step in steps:
-        if step.subject_kind != "CORRECTION":
-            continue
-        state = states.get(step.subject_id)
-        if step.step == "FLAGGED" and state is None:
-            states[step.subject_id] = CorrectionState(
-                step.subject_id, step.requester, step.owner, step.topic, step.event_ref or "",
-                step.reason, step.at, step.due_at or step.at, history=(step,),
-            )  # fmt: skip
-            continue
-        if state is None:
-            continue
-        changed = _apply(state, step)
-        if changed is not None:
-            states[step.subject_id] = replace(changed, history=(*state.history, step))
-    return states
+
+    def start(step: GovernanceStep) -> CorrectionState:
+        return CorrectionState(step.subject_id, step.requester, step.owner, step.topic,
+                               step.event_ref or "", step.reason, step.at, step.due_at or step.at,
+                               history=(step,))  # fmt: skip
+
+    return fold_subjects(steps, "CORRECTION", "FLAGGED", start, _apply)
 
 
 def _apply(state: CorrectionState, step: GovernanceStep) -> CorrectionState | None:

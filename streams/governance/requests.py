@@ -14,10 +14,10 @@ travel as ``hub.governance-event`` on ``hub.governance`` (streams/governance/led
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol, Self, TypeVar
 
 from streams.access.principals import Grant
 from streams.governance.calendar import WorkCalendar
@@ -76,6 +76,9 @@ class RequestState:
     reminded: bool = False
     escalated: bool = False
     history: tuple[GovernanceStep, ...] = field(default=(), repr=False)
+
+    def followed_by(self, step: GovernanceStep) -> RequestState:
+        return replace(self, history=(*self.history, step))
 
     def active(self, now: datetime) -> bool:
         """Whether the grant lets the requester read now."""
@@ -213,29 +216,51 @@ def _step(
                           state.owner, state.topic, reason)  # fmt: skip
 
 
-def fold(steps: Iterable[GovernanceStep]) -> dict[str, RequestState]:
-    """Every request's state after ``steps`` (in log order; steps of corrections are left to
-    their own fold). A step a request's state does not allow (a second answer) is ignored, so
-    reading the log again gives the same states."""
-    states: dict[str, RequestState] = {}
+class Subject(Protocol):
+    """A request's or a correction flag's state."""
+
+    def followed_by(self, step: GovernanceStep) -> Self:
+        """The same state with ``step`` added to its history."""
+        ...
+
+
+SubjectT = TypeVar("SubjectT", bound=Subject)
+
+
+def fold_subjects(
+    steps: Iterable[GovernanceStep],
+    kind: str,
+    opening: Step,
+    start: Callable[[GovernanceStep], SubjectT],
+    apply: Callable[[SubjectT, GovernanceStep], SubjectT | None],
+) -> dict[str, SubjectT]:
+    """Each subject's state after ``steps`` (in log order): ``start`` on its opening step,
+    ``apply`` on each later one. A step its state does not allow (``apply`` gives None: a second
+    answer, say) is ignored, so reading the log again gives the same states."""
+    states: dict[str, SubjectT] = {}
     for step in steps:
-        if step.subject_kind != "ACCESS_REQUEST":
+        if step.subject_kind != kind:
             continue
         state = states.get(step.subject_id)
-        if step.step == "SUBMITTED":
-            if state is None:
-                states[step.subject_id] = RequestState(
-                    step.subject_id, step.requester, step.owner, step.topic, step.reason,
-                    step.fields, step.access_from, step.access_until, step.at,
-                    step.due_at or step.at, history=(step,),
-                )  # fmt: skip
-            continue
         if state is None:
+            if step.step == opening:
+                states[step.subject_id] = start(step)
             continue
-        changed = _apply(state, step)
+        changed = apply(state, step)
         if changed is not None:
-            states[step.subject_id] = replace(changed, history=(*state.history, step))
+            states[step.subject_id] = changed.followed_by(step)
     return states
+
+
+def fold(steps: Iterable[GovernanceStep]) -> dict[str, RequestState]:
+    """Every request's state after ``steps`` (the steps of corrections left to theirs)."""
+
+    def start(step: GovernanceStep) -> RequestState:
+        return RequestState(step.subject_id, step.requester, step.owner, step.topic, step.reason,
+                            step.fields, step.access_from, step.access_until, step.at,
+                            step.due_at or step.at, history=(step,))  # fmt: skip
+
+    return fold_subjects(steps, "ACCESS_REQUEST", "SUBMITTED", start, _apply)
 
 
 def _apply(state: RequestState, step: GovernanceStep) -> RequestState | None:
