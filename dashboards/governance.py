@@ -42,6 +42,16 @@ class GovernanceSource:
     calendar: WorkCalendar
 
 
+def _lateness(
+    open_: bool, due_at: datetime, reminded: bool, escalated: bool, now: datetime,
+    calendar: WorkCalendar,
+) -> dict[str, Any]:  # fmt: skip
+    """What the page words in its language: open, working days left (negative: late)."""
+    left = calendar.working_days_left(now, due_at) if open_ else None
+    return {"open": open_, "days_left": left, "overdue": open_ and now >= due_at,
+            "reminded": reminded, "escalated": escalated}  # fmt: skip
+
+
 def governance_page(user: User, source: GovernanceSource, now: datetime) -> dict[str, Any]:
     logged = source.steps()
     calendar = source.calendar
@@ -61,7 +71,8 @@ def governance_page(user: User, source: GovernanceSource, now: datetime) -> dict
                 "until": _time(s.access_until), "decided_by": s.decided_by,
                 "deadline": deadline_status(s.status == "pending", s.due_at, s.reminded,
                                             s.escalated, now, calendar),
-                "overdue": s.status == "pending" and now >= s.due_at,
+                **_lateness(s.status == "pending", s.due_at, s.reminded, s.escalated, now,
+                            calendar),
             }
             for s in requests.values() if _sees(user, s.requester, s.owner)
         ],
@@ -78,7 +89,7 @@ def governance_page(user: User, source: GovernanceSource, now: datetime) -> dict
                 "due_by": last_day(f.due_at).isoformat(),
                 "deadline": deadline_status(f.open, f.due_at, f.reminded, f.escalated, now,
                                             calendar),
-                "overdue": f.open and now >= f.due_at,
+                **_lateness(f.open, f.due_at, f.reminded, f.escalated, now, calendar),
             }
             for f in flags.values() if _sees(user, f.flagger, f.owner)
         ],

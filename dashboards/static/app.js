@@ -244,12 +244,19 @@ function fill(id, rows, cells, flagged = () => false) {
 
 const day = (iso) => (iso ? new Date(iso).toLocaleDateString(state.lang === "zh" ? "zh-CN" : "en", { timeZone: "Asia/Shanghai" }) : t("noEnd"));
 
+function deadline(row) {
+  if (!row.open) return t("answered");
+  const flags = [row.reminded && t("reminded"), row.escalated && t("escalated")].filter(Boolean).join(" · ");
+  const text = row.overdue ? t("overdueBy").replace("{n}", -row.days_left) : t("daysLeft").replace("{n}", row.days_left);
+  return flags ? `${text} · ${flags}` : text;
+}
+
 async function renderGovernance() {
   try {
     const data = await api("/api/governance");
-    fill("gov-requests", data.requests, (r) => [r.request_id, r.requester, r.owner, r.topic, r.purpose, t(r.status), r.due_by, r.deadline], (r) => r.overdue);
+    fill("gov-requests", data.requests, (r) => [r.request_id, r.requester, r.owner, r.topic, r.purpose, t(r.status), r.due_by, deadline(r)], (r) => r.overdue);
     fill("gov-grants", data.grants, (g) => [g.request_id, g.department, g.topic, day(g.until)]);
-    fill("gov-corrections", data.corrections, (c) => [c.flag_id, c.flagger, c.owner, `${c.topic} · ${c.event_id}`, c.reason, t(c.status), c.due_by, c.deadline], (c) => c.overdue);
+    fill("gov-corrections", data.corrections, (c) => [c.flag_id, c.flagger, c.owner, `${c.topic} · ${c.event_id}`, c.reason, t(c.status), c.due_by, deadline(c)], (c) => c.overdue);
     fill("gov-catalogue", data.catalogue, (e) => [e.topic, e.owner, t(e.sharing), e.personal_fields.join(", ") || "—", e.retention,
       e.access.map((a) => (a.basis === "owner" ? null : a.basis === "standing" ? a.department : `${a.department} (${a.basis})`)).filter(Boolean).join(", ") || "—"]);
     $("#governance-error").textContent = "";

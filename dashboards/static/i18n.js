@@ -29,6 +29,8 @@ window.I18N = {
     retention: "保存期限", readers: "可读部门", unconditional: "无条件共享", conditional: "有条件共享",
     not_shared: "不予共享", pending: "待办", granted: "已授权", refused: "已拒绝", revoked: "已撤销",
     expired: "已到期", confirmed: "已确认", rejected: "已驳回", corrected: "已更正", noEnd: "长期",
+    answered: "已办结", reminded: "已催办", escalated: "已督办（联席办）", daysLeft: "剩余 {n} 个工作日",
+    overdueBy: "已超期 {n} 个工作日",
   },
   en: {
     title: "Work-injury prevention data hub", overview: "Situation overview", risk: "Risk early warning",
@@ -64,5 +66,7 @@ window.I18N = {
     readers: "Readers", unconditional: "Unconditional", conditional: "Conditional", not_shared: "Not shared",
     pending: "Pending", granted: "Granted", refused: "Refused", revoked: "Revoked", expired: "Expired",
     confirmed: "Confirmed", rejected: "Rejected", corrected: "Corrected", noEnd: "no end",
+    answered: "answered", reminded: "reminded", escalated: "escalated to the office",
+    daysLeft: "{n} working day(s) left", overdueBy: "overdue by {n} working day(s)",
   },
 };

@@ -239,7 +239,7 @@ def test_the_governance_page_shows_each_department_its_own_matters(
     assert (drawn["gov-requests"], drawn["gov-grants"], drawn["gov-corrections"]) == (2, 1, 1)
     assert drawn["gov-catalogue"] == len(catalogue())
     requests = office.inner_text("#gov-requests")
-    assert "待办" in requests and "已授权" in requests and "working day(s) left" in requests
+    assert "待办" in requests and "已授权" in requests and "剩余 5 个工作日" in requests
     assert "有条件共享" in office.inner_text("#gov-catalogue")
     assert "transport (grant R" in office.inner_text("#gov-catalogue")
     _shot(office, "governance")

@@ -49,6 +49,7 @@ def test_the_office_sees_every_matter_and_the_grant_among_the_readers() -> None:
     first = page["requests"][0]
     assert (first["status"], first["due_by"], first["deadline"]) == (
         "pending", "2026-12-04", "4 working day(s) left")  # fmt: skip
+    assert (first["open"], first["days_left"], first["overdue"]) == (True, 4, False)
     inspections = next(
         e for e in page["catalogue"] if e["topic"] == "dept.housing.site-inspection.v1"
     )
@@ -59,7 +60,8 @@ def test_a_department_sees_only_what_it_asked_for_or_must_answer() -> None:
     now = datetime(2026, 12, 7, 10, tzinfo=CITY_ZONE)  # the Monday after the deadline
     union = _page(User("li", "department", "union"), now)
     assert [r["request_id"] for r in union["requests"]] == ["R1"]
-    assert union["requests"][0]["overdue"] and "overdue by 1" in union["requests"][0]["deadline"]
+    late = union["requests"][0]
+    assert late["overdue"] and late["days_left"] == -1 and "overdue by 1" in late["deadline"]
     assert union["grants"] == [] and union["corrections"] == []
     emergency = _page(User("zhao", "department", "emergency"), now)
     assert emergency["requests"] == [] and [c["flag_id"] for c in emergency["corrections"]] == [
