@@ -17,13 +17,24 @@ from sse_starlette.sse import EventSourceResponse
 
 from dashboards.audit import Audit
 from dashboards.auth import User, Users
-from dashboards.governance import GovernanceSource, governance_page
+from dashboards.governance import (
+    GovernanceSource,
+    NotYours,
+    answer_flag,
+    answer_request,
+    ask,
+    end_grant,
+    flag_event,
+    governance_page,
+)
 from dashboards.model_units import Criteria, model_unit_candidates
 from dashboards.overview import Filters, key_industry_prefixes, overview
 from dashboards.periods import Period, PeriodError
 from dashboards.risk import alerts, heat_map, ranking
 from streams.contracts.codes import CodeLists
+from streams.governance.calendar import CalendarError
 from streams.governance.ledger import LedgerUnreadable
+from streams.governance.requests import GovernanceStep, RequestRefused
 
 #: the department data each view is built on (beyond the hub's own, shared with everyone)
 EVALUATION_SOURCES = ("health.injury-treatment", "hrss.insured-headcount",
@@ -60,6 +71,28 @@ class Login(BaseModel):
 
 class SubscriptionsText(BaseModel):
     text: str
+
+
+class AccessAsk(BaseModel):
+    topic: str
+    purpose: str
+    fields: list[str] = []
+    until: datetime | None = None  # aware; the grant ends then
+
+
+class Answer(BaseModel):
+    approve: bool
+    reason: str = ""
+
+
+class Revocation(BaseModel):
+    reason: str
+
+
+class Flag(BaseModel):
+    topic: str
+    event_id: str
+    reason: str
 
 
 class Action(BaseModel):
@@ -220,14 +253,64 @@ def api_router(backing: Backing) -> APIRouter:
             "status": "saved: the worker applies it when it restarts / 已保存，worker 重启后生效"
         }
 
-    @router.get("/governance")
-    def governance(user: LoggedIn) -> dict[str, Any]:
+    def governance_source() -> GovernanceSource:
         if backing.governance is None:
             raise HTTPException(503, "no governance log / 共享治理日志不可用")
+        return backing.governance
+
+    Governance = Annotated[GovernanceSource, Depends(governance_source)]
+
+    def governed(step: Callable[[], list[GovernanceStep]]) -> dict[str, Any]:
+        """A governance step's outcome, or why it is refused."""
         try:
-            return governance_page(user, backing.governance, datetime.now(UTC))
+            steps = step()
+        except NotYours as refused:
+            raise HTTPException(403, str(refused)) from None
+        except LookupError as missing:
+            raise HTTPException(404, str(missing.args[0])) from None
+        except (RequestRefused, CalendarError) as refused:
+            raise HTTPException(422, str(refused)) from None
         except LedgerUnreadable as unreadable:
             raise HTTPException(503, f"{unreadable} / 共享治理日志不可读") from None
+        return {"id": steps[0].subject_id, "steps": [s.step for s in steps]}
+
+    @router.get("/governance")
+    def governance(user: LoggedIn, source: Governance) -> dict[str, Any]:
+        try:
+            return governance_page(user, source, datetime.now(UTC))
+        except LedgerUnreadable as unreadable:
+            raise HTTPException(503, f"{unreadable} / 共享治理日志不可读") from None
+
+    @router.post("/governance/requests")
+    def ask_access(body: AccessAsk, user: LoggedIn, source: Governance) -> dict[str, Any]:
+        return governed(lambda: ask(user, source, body.topic, body.purpose, body.fields,
+                                    body.until, datetime.now(UTC)))  # fmt: skip
+
+    @router.post("/governance/requests/{request_id}/answer")
+    def answer_access(
+        request_id: str, body: Answer, user: LoggedIn, source: Governance
+    ) -> dict[str, Any]:
+        return governed(lambda: answer_request(user, source, request_id, body.approve,
+                                               body.reason, datetime.now(UTC)))  # fmt: skip
+
+    @router.post("/governance/requests/{request_id}/revoke")
+    def revoke_access(
+        request_id: str, body: Revocation, user: LoggedIn, source: Governance
+    ) -> dict[str, Any]:
+        return governed(lambda: end_grant(user, source, request_id, body.reason,
+                                          datetime.now(UTC)))  # fmt: skip
+
+    @router.post("/governance/corrections")
+    def flag_record(body: Flag, user: LoggedIn, source: Governance) -> dict[str, Any]:
+        return governed(lambda: flag_event(user, source, body.topic, body.event_id, body.reason,
+                                           datetime.now(UTC)))  # fmt: skip
+
+    @router.post("/governance/corrections/{flag_id}/answer")
+    def answer_correction(
+        flag_id: str, body: Answer, user: LoggedIn, source: Governance
+    ) -> dict[str, Any]:
+        return governed(lambda: answer_flag(user, source, flag_id, body.approve, body.reason,
+                                            datetime.now(UTC)))  # fmt: skip
 
     @router.get("/alerts/live")
     async def live(user: LoggedIn, request: Request) -> EventSourceResponse:

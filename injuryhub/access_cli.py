@@ -115,7 +115,8 @@ def sweep(
     topic_prefix: Prefix = "",
 ) -> None:
     """What falls due now: reminders and escalations of overdue requests and correction flags,
-    expired grants."""
+    expired grants; and every department's ACLs made to follow the grants in force (those
+    granted on the dashboard too)."""
     while True:
         with clear_errors(*ERRORS):
             desk = open_desk(topic_prefix)
@@ -125,6 +126,8 @@ def sweep(
                                           desk.deadlines)  # fmt: skip
             if steps:
                 desk.record(steps)
+            # the enforcer of grants made elsewhere (the dashboard writes no ACLs)
+            desk.enforce(DEPARTMENTS, quiet=True)
         for step in steps:
             console.print(f"{step.subject_id}: {step.step} ({step.reason})")
         console.print(f"{len(steps)} step(s) due at {now.astimezone(CITY_ZONE):%Y-%m-%d %H:%M}")

@@ -27,6 +27,7 @@ from streams.audit import AuditTrail
 from streams.contracts.codes import load_code_lists
 from streams.contracts.registry import load_registry
 from streams.governance.calendar import load_calendar
+from streams.governance.deadlines import Deadlines
 from streams.governance.ledger import Ledger
 from streams.kafka_auth import KafkaAuth
 from streams.settings import HubSettings
@@ -93,7 +94,8 @@ def governance_source(settings: HubSettings, prefix: str) -> GovernanceSource:
     registry = load_registry(settings.schemas_path)
     ledger = Ledger(settings, registry, prefix)
     return GovernanceSource(ledger.steps, catalogue(), registry,
-                            load_calendar(settings.holidays_path))  # fmt: skip
+                            load_calendar(settings.holidays_path),
+                            Deadlines(**settings.sharing_deadlines), ledger.append)  # fmt: skip
 
 
 def dashboard(

@@ -4,6 +4,7 @@ ACLs follow the grants."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -76,22 +77,28 @@ class Desk:
         logged = self.ledger.steps()
         self.states, self.corrections = fold(logged), fold_corrections(logged)
         changed = {step.requester for step in steps if step.step in GRANT_CHANGES}
-        for department in sorted(changed):
-            self._enforce(department)
+        if changed:
+            self.enforce(sorted(changed))
 
-    def _enforce(self, department: str) -> None:
+    def enforce(self, departments: Iterable[str], quiet: bool = False) -> None:
+        """Make the departments' ACLs the plan's with the grants in force (on a cluster with
+        logins; otherwise say so, unless ``quiet``)."""
         if not secured_cluster(self.settings):
-            console.print("[yellow]this cluster has no logins or ACLs: the grant is recorded, "
-                          "and is enforced by `injuryhub security init` on a secured one"
-                          "[/yellow]")  # fmt: skip
+            if not quiet:
+                console.print("[yellow]this cluster has no logins or ACLs: the grant is "
+                              "recorded, and is enforced by `injuryhub security init` on a "
+                              "secured one[/yellow]")  # fmt: skip
             return
         grants = grants_in_force(self.states.values(), now_utc())
         plan = access_plan(topic_catalogue(), connector_routes(), self.settings.app_id,
                            self.prefix, grants)  # fmt: skip
-        principal = department_principal(department)
         with admin_client(self.settings.bootstrap, auth=administrator(self.settings)) as admin:
-            added, removed = reconcile(admin, principal, plan[principal])
-        console.print(f"{principal}: {len(added)} ACL(s) added, {len(removed)} removed")
+            for department in departments:
+                principal = department_principal(department)
+                added, removed = reconcile(admin, principal, plan[principal])
+                if added or removed or not quiet:
+                    console.print(f"{principal}: {len(added)} ACL(s) added, {len(removed)} "
+                                  "removed")  # fmt: skip
 
 
 def open_desk(prefix: str) -> Desk:

@@ -25,6 +25,7 @@ HUB_DASHBOARD = "hub-dashboard"
 CHECKPOINTS = "hub.connector-checkpoints"
 ALERT_ACTIONS = "hub.alert-actions"
 AUDIT = "hub.audit"
+GOVERNANCE = "hub.governance"
 
 
 def department_principal(department: str) -> str:
@@ -99,8 +100,8 @@ def department_permissions(
 
 def hub_permissions(app_id: str, topic_prefix: str = "") -> list[Permission]:
     """The worker reads every department topic and keeps the hub's (and Faust's changelog)
-    topics; the dashboard reads everything and publishes only alert lifecycle steps and its
-    audit trail."""
+    topics; the dashboard reads everything and publishes only alert lifecycle steps, its audit
+    trail and governance steps."""
     dept, hub = topic_prefix + "dept.", topic_prefix + "hub."
     worker = (
         _grant(HUB_WORKER, "TOPIC", dept, ("READ", "DESCRIBE"), "PREFIXED")
@@ -114,6 +115,8 @@ def hub_permissions(app_id: str, topic_prefix: str = "") -> list[Permission]:
         + _grant(HUB_DASHBOARD, "TOPIC", hub, ("READ", "DESCRIBE"), "PREFIXED")
         + _grant(HUB_DASHBOARD, "TOPIC", topic_prefix + ALERT_ACTIONS, ("WRITE",))
         + _grant(HUB_DASHBOARD, "TOPIC", topic_prefix + AUDIT, ("WRITE",))
+        # requests, answers and flags people make on the governance page
+        + _grant(HUB_DASHBOARD, "TOPIC", topic_prefix + GOVERNANCE, ("WRITE",))
     )
     return worker + dashboard
 

@@ -50,11 +50,12 @@ def test_connectors_get_their_transactional_ids_and_departments_their_groups() -
     assert not any(p.resource == "CLUSTER" for perms in PLAN.values() for p in perms)
 
 
-def test_the_dashboard_writes_only_alert_actions_and_its_audit_trail() -> None:
+def test_the_dashboard_writes_only_alert_actions_its_audit_trail_and_governance_steps() -> None:
     writes = [p for p in PLAN["hub-dashboard"] if p.operation in ("WRITE", "ALL", "CREATE")]
     assert [(p.name, p.pattern) for p in writes] == [
         ("hub.alert-actions", "LITERAL"),
         ("hub.audit", "LITERAL"),
+        ("hub.governance", "LITERAL"),
     ]
 
 
