@@ -83,7 +83,7 @@ def test_the_office_does_not_ask_or_answer_but_may_revoke(world: dict[str, Any])
 
 
 def test_refusals_are_named_and_nothing_is_written_for_them(world: dict[str, Any]) -> None:
-    cases = [
+    cases: list[tuple[str, str, dict[str, Any], int, str]] = [
         ("li", "requests", {"topic": "dept.health.health-examination.v1", "purpose": "x"}, 422,
          "不予共享"),
         ("li", "requests", {"topic": "dept.nowhere.v1", "purpose": "x"}, 422,
