@@ -22,6 +22,7 @@ async function api(path, options = {}) {
 function translate() {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
   document.querySelectorAll("[data-t]").forEach((node) => { node.textContent = t(node.dataset.t); });
+  document.querySelectorAll("[data-t-placeholder]").forEach((node) => { node.placeholder = t(node.dataset.tPlaceholder); });
 }
 
 function showLogin() {
@@ -231,16 +232,41 @@ function evidence(e) {
 // Text from the log goes in as text, never as markup.
 const cell = (value) => { const td = document.createElement("td"); td.textContent = value ?? "—"; return td; };
 
-function fill(id, rows, cells, flagged = () => false) {
+function fill(id, rows, cells, flagged = () => false, actions = null) {
   const body = document.querySelector(`#${id} tbody`);
   body.replaceChildren(...rows.map((row) => {
     const tr = document.createElement("tr");
     tr.append(...cells(row).map(cell));
+    if (actions) {
+      const td = document.createElement("td");
+      for (const [label, handler] of actions(row)) {
+        const button = document.createElement("button");
+        button.textContent = t(label);
+        button.dataset.act = label;
+        button.addEventListener("click", handler);
+        td.append(button);
+      }
+      tr.append(td);
+    }
     if (flagged(row)) tr.classList.add("overdue");
     return tr;
   }));
   window.injuryhub.rendered[id] = rows.length;
 }
+
+// A step on the governance page: posted, then the page drawn again from the log.
+async function govern(path, body) {
+  try {
+    await api(`/api/governance/${path}`, { method: "POST", body: JSON.stringify(body) });
+    $("#governance-error").textContent = "";
+  } catch (error) { $("#governance-error").textContent = error.message; return; }
+  await renderGovernance();
+}
+
+const reasoned = (path, extra = {}) => () => {
+  const reason = window.prompt(t("reasonPrompt"));
+  if (reason !== null) govern(path, { ...extra, reason });
+};
 
 const day = (iso) => (iso ? new Date(iso).toLocaleDateString(state.lang === "zh" ? "zh-CN" : "en", { timeZone: "Asia/Shanghai" }) : t("noEnd"));
 
@@ -251,14 +277,35 @@ function deadline(row) {
   return flags ? `${text} · ${flags}` : text;
 }
 
+function options(selector, entries) {
+  const select = $(selector);
+  const chosen = select.value;
+  select.replaceChildren(...entries.map((e) => new Option(`${e.topic} · ${t(e.sharing)}`, e.topic)));
+  if (entries.some((e) => e.topic === chosen)) select.value = chosen;
+}
+
 async function renderGovernance() {
   try {
     const data = await api("/api/governance");
-    fill("gov-requests", data.requests, (r) => [r.request_id, r.requester, r.owner, r.topic, r.purpose, t(r.status), r.due_by, deadline(r)], (r) => r.overdue);
+    const mine = state.user.role === "department" ? state.user.department : null;
+    fill("gov-requests", data.requests, (r) => [r.request_id, r.requester, r.owner, r.topic, r.purpose, t(r.status), r.due_by, deadline(r)], (r) => r.overdue,
+      (r) => [
+        ...(r.status === "pending" && r.owner === mine ? [["approve", () => govern(`requests/${r.request_id}/answer`, { approve: true })],
+          ["refuse", reasoned(`requests/${r.request_id}/answer`, { approve: false })]] : []),
+        ...(r.status === "granted" && (r.owner === mine || state.user.role === "admin") ? [["revoke", reasoned(`requests/${r.request_id}/revoke`)]] : []),
+      ]);
     fill("gov-grants", data.grants, (g) => [g.request_id, g.department, g.topic, day(g.until)]);
-    fill("gov-corrections", data.corrections, (c) => [c.flag_id, c.flagger, c.owner, `${c.topic} · ${c.event_id}`, c.reason, t(c.status), c.due_by, deadline(c)], (c) => c.overdue);
+    fill("gov-corrections", data.corrections, (c) => [c.flag_id, c.flagger, c.owner, `${c.topic} · ${c.event_id}`, c.reason, t(c.status), c.due_by, deadline(c)], (c) => c.overdue,
+      (c) => (c.status === "pending" && c.owner === mine ? [["confirm", () => govern(`corrections/${c.flag_id}/answer`, { approve: true })],
+        ["reject", reasoned(`corrections/${c.flag_id}/answer`, { approve: false })]] : []));
     fill("gov-catalogue", data.catalogue, (e) => [e.topic, e.owner, t(e.sharing), e.personal_fields.join(", ") || "—", e.retention,
       e.access.map((a) => (a.basis === "owner" ? null : a.basis === "standing" ? a.department : `${a.department} (${a.basis})`)).filter(Boolean).join(", ") || "—"]);
+    $("#gov-forms").hidden = !mine;
+    if (mine) {
+      const reads = (e) => e.access.some((a) => a.department === mine);
+      options("#gov-ask-topic", data.catalogue.filter((e) => e.sharing !== "not_shared" && !reads(e)));
+      options("#gov-flag-topic", data.catalogue.filter((e) => e.owner !== mine && reads(e) && e.event_type));
+    }
     $("#governance-error").textContent = "";
   } catch (error) { $("#governance-error").textContent = error.message; }
   window.injuryhub.loaded.governance = true;
@@ -296,6 +343,14 @@ $("#login").addEventListener("submit", async (event) => {
   } catch (error) { $("#login-error").textContent = error.message; }
 });
 $("#subscriptions-save").addEventListener("click", saveSubscriptions);
+$("#gov-ask").addEventListener("submit", (event) => {
+  event.preventDefault();
+  govern("requests", { topic: $("#gov-ask-topic").value, purpose: $("#gov-ask-purpose").value });
+});
+$("#gov-flag").addEventListener("submit", (event) => {
+  event.preventDefault();
+  govern("corrections", { topic: $("#gov-flag-topic").value, event_id: $("#gov-flag-event").value, reason: $("#gov-flag-reason").value });
+});
 $("#logout").addEventListener("click", async () => { await api("/api/logout", { method: "POST" }); showLogin(); });
 $("#language").addEventListener("click", () => {
   state.lang = state.lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", state.lang); translate();

@@ -30,7 +30,8 @@ window.I18N = {
     not_shared: "不予共享", pending: "待办", granted: "已授权", refused: "已拒绝", revoked: "已撤销",
     expired: "已到期", confirmed: "已确认", rejected: "已驳回", corrected: "已更正", noEnd: "长期",
     answered: "已办结", reminded: "已催办", escalated: "已督办（联席办）", daysLeft: "剩余 {n} 个工作日",
-    overdueBy: "已超期 {n} 个工作日",
+    overdueBy: "已超期 {n} 个工作日", approve: "批准", refuse: "拒绝", revoke: "撤销授权", confirm: "确认有误",
+    reject: "驳回", reasonPrompt: "理由", askAccess: "申请共享", flagRecord: "数据纠错", submit: "提交",
   },
   en: {
     title: "Work-injury prevention data hub", overview: "Situation overview", risk: "Risk early warning",
@@ -67,6 +68,8 @@ window.I18N = {
     pending: "Pending", granted: "Granted", refused: "Refused", revoked: "Revoked", expired: "Expired",
     confirmed: "Confirmed", rejected: "Rejected", corrected: "Corrected", noEnd: "no end",
     answered: "answered", reminded: "reminded", escalated: "escalated to the office",
-    daysLeft: "{n} working day(s) left", overdueBy: "overdue by {n} working day(s)",
+    daysLeft: "{n} working day(s) left", overdueBy: "overdue by {n} working day(s)", approve: "Approve",
+    refuse: "Refuse", revoke: "Revoke", confirm: "Confirm", reject: "Reject", reasonPrompt: "Reason",
+    askAccess: "Ask for access", flagRecord: "Flag a wrong record", submit: "Submit",
   },
 };

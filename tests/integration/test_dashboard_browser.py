@@ -66,7 +66,8 @@ def live(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(folder)}
     users = folder / "users.yaml"
     secrets = {name: add_user(users, name, role, dept) for name, role, dept in (
-        ("analyst", "analyst", None), ("union", "department", "union"))}  # fmt: skip
+        ("analyst", "analyst", None), ("union", "department", "union"),
+        ("hrss", "department", "hrss"))}  # fmt: skip
     args = ["--topic-prefix", prefix,
             "--intake-source", prefix + "dept.emergency.accident-report.v1",
             "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
@@ -252,3 +253,37 @@ def test_the_governance_page_shows_each_department_its_own_matters(
     assert appraisals in union.inner_text("#gov-requests")
     assert drawn["gov-catalogue"] == len(catalogue())
     union.close()
+
+
+def test_a_department_asks_on_the_page_and_the_owner_approves_there(
+    browser: Browser, live: Live
+) -> None:
+    topic = "dept.hrss.benefit-payment.v1"  # conditional, not yet asked for in this module
+    union = _open_governance(browser, live, "union")
+    union.select_option("#gov-ask-topic", topic)
+    union.fill("#gov-ask-purpose", "support for injured workers' families")
+    before = _rendered(union)["gov-requests"]
+    union.click("#gov-ask button[type=submit]")
+    union.wait_for_function(f"window.injuryhub.rendered['gov-requests'] === {before + 1}")
+    assert union.inner_text("#governance-error") == ""
+    row = union.locator("#gov-requests tbody tr", has_text=topic)
+    assert "待办" in row.inner_text() and row.locator("button").count() == 0  # not its to answer
+    union.close()
+
+    hrss = _open_governance(browser, live, "hrss")
+    row = hrss.locator("#gov-requests tbody tr", has_text=topic)
+    row.locator("button[data-act=approve]").click()
+    hrss.wait_for_function(
+        "[...document.querySelectorAll('#gov-requests tbody tr')].some((r) => "
+        f"r.textContent.includes('{topic}') && r.textContent.includes('已授权'))"
+    )
+    assert "union (grant R" in hrss.locator("#gov-catalogue tbody tr", has_text=topic).inner_text()
+    hrss.once("dialog", lambda dialog: dialog.accept("帮扶结束 support ended"))
+    hrss.locator("#gov-requests tbody tr", has_text=topic).locator(
+        "button[data-act=revoke]").click()  # fmt: skip
+    hrss.wait_for_function(
+        "[...document.querySelectorAll('#gov-requests tbody tr')].some((r) => "
+        f"r.textContent.includes('{topic}') && r.textContent.includes('已撤销'))"
+    )
+    _shot(hrss, "governance-owner")
+    hrss.close()
