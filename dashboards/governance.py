@@ -21,13 +21,7 @@ from typing import Any
 from dashboards.auth import User
 from streams.contracts.registry import SchemaRegistry
 from streams.governance.calendar import WorkCalendar
-from streams.governance.catalogue import (
-    Access,
-    CatalogueEntry,
-    TopicAccess,
-    build_catalogue,
-    to_json,
-)
+from streams.governance.catalogue import CatalogueEntry, build_catalogue, to_json
 from streams.governance.corrections import answer, flag, fold_corrections
 from streams.governance.deadlines import DEFAULT_DEADLINES, Deadlines, deadline_status, last_day
 from streams.governance.requests import (
@@ -37,6 +31,8 @@ from streams.governance.requests import (
     RequestState,
     decide,
     fold,
+    granted_access,
+    readers_of,
     revoke,
     submit,
 )
@@ -80,9 +76,8 @@ def governance_page(user: User, source: GovernanceSource, now: datetime) -> dict
     calendar = source.calendar
     requests, flags = fold(logged), fold_corrections(logged)
     in_force = [s for s in requests.values() if s.active(now)]
-    granted = [TopicAccess(s.topic, Access(s.requester, f"grant {s.request_id}", s.access_until))
-               for s in in_force]  # fmt: skip
-    entries = build_catalogue(source.specs, source.registry, granted)
+    entries = build_catalogue(source.specs, source.registry,
+                              granted_access(requests.values(), now))  # fmt: skip
     return {
         "catalogue": to_json(entries),
         "requests": [
@@ -185,9 +180,7 @@ def flag_event(
     entries = _entries(source)
     if topic not in entries:
         raise RequestRefused(f"{topic} is not in the catalogue")
-    logged = source.steps()
-    granted = [s.requester for s in fold(logged).values() if s.topic == topic and s.active(now)]
-    readers = [a.department for a in entries[topic].access] + granted
+    readers = readers_of(entries[topic], fold(source.steps()).values(), now)
     return _appended(source, [flag(entries[topic], _department(user), user.name, event_id, reason,
                                    now, source.calendar, readers, source.deadlines)])  # fmt: skip
 

@@ -16,13 +16,12 @@ from streams.governance.calendar import CITY_ZONE
 from streams.governance.catalogue import (
     CLASS_LABELS,
     Access,
-    TopicAccess,
     build_catalogue,
     to_csv,
     to_json,
 )
 from streams.governance.ledger import Ledger, LedgerUnreadable, now_utc
-from streams.governance.requests import fold
+from streams.governance.requests import fold, granted_access
 from streams.topics.catalogue import catalogue as topic_catalogue
 
 
@@ -60,10 +59,7 @@ def catalogue(
         # The catalogue itself needs no broker; only the grants live on one.
         err_console.print(f"[yellow]grants not shown: {unreachable}[/yellow]")
         states = {}.values()
-    now = now_utc()
-    granted = [TopicAccess(s.topic, Access(s.requester, f"grant {s.request_id}", s.access_until))
-               for s in states if s.active(now)]  # fmt: skip
-    entries = build_catalogue(topic_catalogue(), registry, granted)
+    entries = build_catalogue(topic_catalogue(), registry, granted_access(states, now_utc()))
     if output_format is Format.table:
         table = Table(title="数据共享目录 data catalogue")
         for column in ("topic", "owner", "sharing", "personal fields", "retention", "readers"):

@@ -28,6 +28,7 @@ from streams.governance.requests import (
     RequestState,
     fold,
     grants_in_force,
+    readers_of,
 )
 from streams.settings import HubSettings
 from streams.topics.admin import admin_client
@@ -66,10 +67,7 @@ class Desk:
 
     def readers(self, topic: str) -> list[str]:
         """Who may read ``topic`` now: its owner, standing readers and grants in force."""
-        granted = grants_in_force(self.states.values(), now_utc())
-        return [a.department for a in self.entries[topic].access] + [
-            g.department for g in granted if g.topic == topic
-        ]
+        return readers_of(self.entries[topic], self.states.values(), now_utc())
 
     def record(self, steps: list[GovernanceStep]) -> None:
         """Append ``steps`` and make the ACLs of each department they concern follow."""

@@ -107,13 +107,12 @@ def build_catalogue(
     specs: Iterable[TopicSpec],
     registry: SchemaRegistry,
     granted: Iterable[TopicAccess] = (),
-    topic_prefix: str = "",
 ) -> tuple[CatalogueEntry, ...]:
-    """The catalogue of ``specs``; ``granted``: accesses beyond the standing shares (topics
-    named with ``topic_prefix``, as on the cluster)."""
+    """The catalogue of ``specs``; ``granted``: accesses beyond the standing shares (topics as
+    the catalogue names them)."""
     extra: dict[str, list[Access]] = {}
     for one in granted:
-        extra.setdefault(one.topic.removeprefix(topic_prefix), []).append(one.access)
+        extra.setdefault(one.topic, []).append(one.access)
     entries = []
     for spec in specs:
         fields = schema_fields(registry.latest(spec.event_type).definition) \

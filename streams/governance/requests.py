@@ -21,7 +21,7 @@ from typing import Literal, Protocol, Self, TypeVar
 
 from streams.access.principals import Grant
 from streams.governance.calendar import WorkCalendar
-from streams.governance.catalogue import CatalogueEntry
+from streams.governance.catalogue import Access, CatalogueEntry, TopicAccess
 from streams.governance.deadlines import DEFAULT_DEADLINES, Deadlines, lateness
 
 Step = Literal["SUBMITTED", "GRANTED", "REFUSED", "REVOKED", "EXPIRED", "REMINDED", "ESCALATED",
@@ -90,6 +90,19 @@ class RequestState:
 
 def grants_in_force(states: Iterable[RequestState], now: datetime) -> list[Grant]:
     return [Grant(s.requester, s.topic) for s in states if s.active(now)]
+
+
+def granted_access(states: Iterable[RequestState], now: datetime) -> list[TopicAccess]:
+    """The grants in force as the catalogue lists them: who, on which request, until when."""
+    return [TopicAccess(s.topic, Access(s.requester, f"grant {s.request_id}", s.access_until))
+            for s in states if s.active(now)]  # fmt: skip
+
+
+def readers_of(entry: CatalogueEntry, states: Iterable[RequestState], now: datetime) -> list[str]:
+    """Who may read ``entry``'s topic now: its owner, its standing readers (as the catalogue
+    entry lists them) and the grants in force."""
+    granted = [a.access.department for a in granted_access(states, now) if a.topic == entry.topic]
+    return [a.department for a in entry.access] + granted
 
 
 def new_request_id(now: datetime) -> str:

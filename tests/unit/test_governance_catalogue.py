@@ -22,8 +22,8 @@ from streams.topics.catalogue import catalogue
 REGISTRY = load_registry(HubSettings().schemas_path)
 
 
-def _entry(topic: str, granted: tuple[TopicAccess, ...] = (), prefix: str = "") -> CatalogueEntry:
-    entries = build_catalogue(catalogue(), REGISTRY, granted, prefix)
+def _entry(topic: str, granted: tuple[TopicAccess, ...] = ()) -> CatalogueEntry:
+    entries = build_catalogue(catalogue(), REGISTRY, granted)
     return next(e for e in entries if e.topic == topic)
 
 
@@ -55,8 +55,8 @@ def test_not_shared_department_topics_have_no_standing_readers() -> None:
 
 def test_standing_shares_and_grants_are_who_has_access() -> None:
     until = datetime(2027, 3, 31, 16, tzinfo=UTC)
-    grant = TopicAccess("p.dept.hrss.disability-appraisal.v1", Access("union", "grant R1", until))
-    appraisal = _entry("dept.hrss.disability-appraisal.v1", (grant,), prefix="p.")
+    grant = TopicAccess("dept.hrss.disability-appraisal.v1", Access("union", "grant R1", until))
+    appraisal = _entry("dept.hrss.disability-appraisal.v1", (grant,))
     assert appraisal.access == (Access("hrss", "owner"), Access("union", "grant R1", until))
     headcount = _entry("dept.hrss.insured-headcount.v1")
     assert [a.department for a in headcount.access].count("hrss") == 1  # the owner, once
