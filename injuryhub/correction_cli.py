@@ -20,6 +20,7 @@ from streams.governance.corrections import (
     corrected,
     corrected_record,
     flag,
+    may_publish,
     parse_value,
 )
 from streams.governance.deadlines import deadline_status, last_day
@@ -110,10 +111,7 @@ def publish(
     with clear_errors(*ERRORS, ValueError, TypeError):
         desk = open_desk(topic_prefix)
         state = desk.flag(flag_id)
-        if department != state.owner:
-            raise RequestRefused(f"only {state.owner} publishes the correction of {flag_id}")
-        if state.status != "confirmed":
-            raise RequestRefused(f"flag {flag_id} is {state.status}, not confirmed")
+        may_publish(state, department)  # before anything is read or published
         record, original = _latest(desk, state.topic, state.event_id)
         schema = desk.registry.latest(original["envelope"]["event_type"])
         types = {f["name"]: f["type"] for f in schema.definition["fields"]}

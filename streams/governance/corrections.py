@@ -97,8 +97,8 @@ def flag(
 
 def _owner_only(state: CorrectionState, department: str, expected: CorrectionStatus) -> None:
     if department != state.owner:
-        raise RequestRefused(f"only {state.owner}, the owner of {state.topic}, answers flag "
-                             f"{state.flag_id}")  # fmt: skip
+        raise RequestRefused(f"only {state.owner}, the owner of {state.topic}, answers or "
+                             f"corrects flag {state.flag_id}")  # fmt: skip
     if state.status != expected:
         raise RequestRefused(f"flag {state.flag_id} is {state.status}, not {expected}")
 
@@ -113,11 +113,17 @@ def answer(
     return _step(state, "CONFIRMED" if confirm else "REJECTED", now, actor, note)
 
 
+def may_publish(state: CorrectionState, department: str) -> None:
+    """RequestRefused unless ``department`` may publish the flag's corrected record now: its
+    owner, once it confirmed the flag."""
+    _owner_only(state, department, "confirmed")
+
+
 def corrected(
     state: CorrectionState, actor: str, department: str, where: str, now: datetime
 ) -> GovernanceStep:
     """The owner published the corrected record (at ``where``)."""
-    _owner_only(state, department, "confirmed")
+    may_publish(state, department)
     return replace(_step(state, "CORRECTED", now, actor, f"corrected record at {where}"),
                    event_ref=state.event_id)  # fmt: skip
 
