@@ -54,6 +54,15 @@ class Record:
     timestamp_ms: int
 
 
+#: How long the broker holds a fetch when nothing lies past its offset, and how long a read
+#: waits for records before it looks whether its position has reached the end. A partition that
+#: ends in a transaction marker (a connector's last commit) is read through to that end by
+#: fetches that return nothing; with the defaults (500 ms each) every such read took half a
+#: second, and a guarded agent reading a passed-over range stalled that long each time.
+READ_FETCH_WAIT_MS = 10
+READ_POLL_MS = 20
+
+
 async def read_to_end(
     bootstrap: str,
     topic: str,
@@ -71,6 +80,7 @@ async def read_to_end(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level=isolation_level,
+        fetch_max_wait_ms=READ_FETCH_WAIT_MS,
         **auth.aiokafka(),
     )
     try:
@@ -94,7 +104,7 @@ async def read_to_end(
         remaining = {tp for tp in assigned if end_offsets[tp] > 0}
         deadline = time.monotonic() + timeout_s
         while remaining:
-            batches = await consumer.getmany(*remaining, timeout_ms=500)
+            batches = await consumer.getmany(*remaining, timeout_ms=READ_POLL_MS)
             for tp, messages in batches.items():
                 records.extend(
                     Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
@@ -103,10 +113,9 @@ async def read_to_end(
                 )
             # Position, not the last offset seen: compaction and transaction markers leave
             # offsets that are never delivered.
-            for tp in list(remaining):
-                if await consumer.position(tp) >= end_offsets[tp]:
-                    remaining.discard(tp)
-            if batches:
+            done = {tp for tp in remaining if await consumer.position(tp) >= end_offsets[tp]}
+            remaining -= done
+            if batches or done:
                 deadline = time.monotonic() + timeout_s
             elif remaining and time.monotonic() > deadline:
                 raise TimeoutError(f"no progress reading {topic} for {timeout_s:.0f} s")
@@ -161,20 +170,24 @@ class PartitionReader:
             consumer.seek(tp, start)
             records: list[Record] = []
             deadline = time.monotonic() + self.timeout_s
-            while await consumer.position(tp) < end and (limit is None or len(records) < limit):
-                messages = (await consumer.getmany(tp, timeout_ms=500)).get(tp, [])
+            reached = await consumer.position(tp)
+            while reached < end and (limit is None or len(records) < limit):
+                messages = (await consumer.getmany(tp, timeout_ms=READ_POLL_MS)).get(tp, [])
                 records.extend(
                     Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
                     for m in messages
                     if m.offset < end
                 )
-                if messages:
+                # a fetch of transaction markers only moves the position: progress too
+                position = await consumer.position(tp)
+                if messages or position > reached:
                     deadline = time.monotonic() + self.timeout_s
                 elif time.monotonic() > deadline:
                     raise TimeoutError(
                         f"no progress reading {topic}[{partition}] {start}..{end} "
                         f"for {self.timeout_s:.0f} s"
                     )
+                reached = position
             return records[:limit]
 
     async def committed(
@@ -212,6 +225,7 @@ class PartitionReader:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 isolation_level="read_committed",
+                fetch_max_wait_ms=READ_FETCH_WAIT_MS,
                 **self.auth.aiokafka(),
             )
             try:
