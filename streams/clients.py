@@ -61,6 +61,8 @@ class Record:
 #: second, and a guarded agent reading a passed-over range stalled that long each time.
 READ_FETCH_WAIT_MS = 10
 READ_POLL_MS = 20
+#: empty ranges a PartitionReader remembers at most
+KNOWN_EMPTY_MAX = 100_000
 
 
 async def read_to_end(
@@ -147,12 +149,17 @@ def latest_per_key(records: list[Record]) -> dict[bytes | None, bytes | None]:
 class PartitionReader:
     """Reads offset ranges of single partitions, committed messages only, and a group's
     committed offsets, with one group-less consumer and one admin client kept open between
-    calls (started on the first); ``stop`` closes them."""
+    calls (started on the first); ``stop`` closes them.
+
+    A whole range found empty is remembered: each guarded agent reading a topic finds the same
+    transaction markers as gaps (three agents read the department topics), and what a range
+    holds of committed messages never changes once a message past it has been delivered."""
 
     def __init__(self, bootstrap: str, auth: KafkaAuth = NO_AUTH, timeout_s: float = 30.0) -> None:
         self.bootstrap = bootstrap
         self.auth = auth
         self.timeout_s = timeout_s
+        self._empty: set[tuple[str, int, int, int]] = set()
         self._consumer: AIOKafkaConsumer | None = None
         self._lock = asyncio.Lock()
         self._admin: AIOKafkaAdminClient | None = None
@@ -163,6 +170,8 @@ class PartitionReader:
     ) -> list[Record]:
         """The messages at offsets ``start`` <= offset < ``end`` (the first ``limit`` of them);
         an offset before the log's start reads from the start."""
+        if limit is None and (topic, partition, start, end) in self._empty:
+            return []
         async with self._lock:
             consumer = await self._started()
             tp = TopicPartition(topic, partition)
@@ -188,7 +197,11 @@ class PartitionReader:
                         f"for {self.timeout_s:.0f} s"
                     )
                 reached = position
-            return records[:limit]
+        if limit is None and not records:
+            if len(self._empty) >= KNOWN_EMPTY_MAX:
+                self._empty.clear()
+            self._empty.add((topic, partition, start, end))
+        return records[:limit]
 
     async def committed(
         self, group: str, partitions: list[tuple[str, int]]

@@ -36,8 +36,13 @@ def test_ranges_across_transaction_markers_hold_only_the_records(kafka_bootstrap
         try:
             ranges = [(0, 7, None), (3, 4, None), (3, 5, None), (6, 7, None), (5, 7, None),
                       (0, 7, 2)]  # fmt: skip
-            return [[(r.offset, r.value) for r in await reader.read(topic, 0, *one)]
-                    for one in ranges]  # fmt: skip
+            found = [[(r.offset, r.value) for r in await reader.read(topic, 0, *one)]
+                     for one in ranges]  # fmt: skip
+            await reader.stop()
+            # a range found empty is answered again without reading (no consumer started)
+            assert await reader.read(topic, 0, 3, 4) == []
+            assert reader._consumer is None
+            return found
         finally:
             await reader.stop()
 
