@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from kafka import KafkaProducer
 
-from connectors.checkpoints import CHECKPOINT_TOPIC, KafkaCheckpoints
+from connectors.checkpoints import CHECKPOINT_TOPIC, shared_checkpoints
 from connectors.mapping import MappingFile, load_mapping
 from connectors.pipeline import Connector
 from connectors.pseudonym import Pseudonymiser
@@ -87,7 +87,7 @@ def build_connector(
             contracts.validator,
             Pseudonymiser(settings.pseudonym_key),
             producer,
-            KafkaCheckpoints(
+            shared_checkpoints(
                 settings.bootstrap, topic_prefix + checkpoint_topic, auth=settings.kafka_auth
             ),
             topic=topic,
