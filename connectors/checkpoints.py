@@ -15,8 +15,10 @@ import weakref
 from dataclasses import asdict, dataclass
 
 from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import TopicAuthorizationFailedError
 
 from connectors.sources.base import Cursor
+from streams.clients import ReadRefused
 from streams.kafka_auth import NO_AUTH, KafkaAuth
 
 CHECKPOINT_TOPIC = "hub.connector-checkpoints"
@@ -117,10 +119,15 @@ class KafkaCheckpoints:
             retry_backoff_ms=10,  # else its first metadata takes ~0.1 s more
             **self.auth.kafka_python(),
         )
-        partitions = consumer.partitions_for_topic(self.topic)
+        try:
+            partitions = consumer.partitions_for_topic(self.topic)
+        except TopicAuthorizationFailedError:
+            consumer.close()
+            raise ReadRefused(self.topic, self.auth) from None
         if not partitions:
             consumer.close()
-            raise LookupError(f"topic {self.topic!r} does not exist on {self.bootstrap}")
+            raise LookupError(f"topic {self.topic!r} does not exist on {self.bootstrap}, or "
+                              "this principal may not describe it")  # fmt: skip
         assigned = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         consumer.assign(assigned)
         consumer.seek_to_beginning(*assigned)
