@@ -387,10 +387,10 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
 ) -> None:
     """Faust's consumer can commit past messages it never delivered (seen in a rebalance). Here
     the group's offsets are moved past unhandled messages while the worker is down, on the
-    department topics and on the internal contributions topic, one partition of each to its
-    very end: the restarted worker still ends with the truth. The accident reports are
-    replayed only once the first worker is killed, so that a department topic has messages
-    nothing handled."""
+    department topics and on the internal contributions topic (where the killed worker left
+    any), one partition of each to its very end: the restarted worker still ends with the
+    truth. The accident reports are replayed only once the first worker is killed, so that a
+    department topic certainly has messages nothing handled."""
     folder, prefix = tmp_path / "year", unique("skip") + "."
     expected = expected_monthly(generated_year(folder, 0.01, 9))
     _replay_holding_back(kafka_bootstrap, folder, prefix, HELD_BACK)
