@@ -100,6 +100,7 @@ class Connector:
         self.transaction_timeout_s = transaction_timeout_s
         self._transactions_ready = False
         self._requests: dict[str, Checkpoint] | None = None  # pushed request id -> its counts
+        self._committed: dict[str, Checkpoint] = {}  # source -> what this connector committed
 
     def run(
         self, source: Source, on_record: Callable[[Checkpoint], None] | None = None
@@ -111,7 +112,7 @@ class Connector:
         began = time.monotonic()
         first: Checkpoint | None = None
         for renewal in range(RENEWALS + 1):
-            totals = self.checkpoints.load(self.name, source.name)
+            totals = self._checkpoint(source.name)
             first = totals if first is None else first
             try:
                 report = self._run_once(source, on_record, totals)
@@ -269,6 +270,15 @@ class Connector:
                 break
             self.evaluator.duplicate_problem(record)
 
+    def _checkpoint(self, source: str) -> Checkpoint:
+        """The last committed checkpoint of ``source``: the topic's, or the one this connector
+        committed itself if the topic does not show it yet (a transaction's commit markers
+        reach the partitions just after ``commit_transaction`` returns, so a run started at
+        once could otherwise resume before its own last batch)."""
+        loaded = self.checkpoints.load(self.name, source)
+        own = self._committed.get(source)
+        return own if own is not None and own.read > loaded.read else loaded
+
     def _commit(self, source: str, totals: Checkpoint) -> None:
         self.producer.send(
             self.checkpoints.topic,
@@ -277,3 +287,4 @@ class Connector:
         )
         # Flushes; raises if the broker refused anything.
         self._in_time(self.producer.commit_transaction, "commit")
+        self._committed[source] = totals

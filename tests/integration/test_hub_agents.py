@@ -410,13 +410,18 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
     held_back = (f"{prefix}dept.{HELD_BACK}.v1",)
     for stage, unread in (("aggregate-contributions", held_back), ("aggregate-cells", ())):
         handled = _handled(kafka_bootstrap, f"{app_id}-{stage}-positions-changelog")
-        passed_over += _commit_past_unhandled(kafka_bootstrap, app_id, handled, 40, unread)
-    assert passed_over > 100, f"only {passed_over} offsets passed over: nothing proven"
+        passed_over += _commit_past_unhandled(kafka_bootstrap, app_id, handled, 5, unread)
+    assert passed_over >= 30, f"only {passed_over} offsets passed over: nothing proven"
     assert monthly_cells(kafka_bootstrap, topic) != expected, "stopped too late to prove anything"
     with running_worker(args, log, env) as worker:
         _wait(lambda: monthly_cells(kafka_bootstrap, topic) == expected, worker, log, 600)
-    assert "which the consumer passed over" in log.read_text()
-    assert "committed but never handled; reading them again" in log.read_text()
+    # The tail committed to its end has no later message, so only the look at the tails can
+    # find it. A gap before a later message is found by whichever comes first: that message
+    # (read directly) or the tail look (the consumer sent back); both orders end exact, and
+    # each path alone is tested in tests/unit/test_positions.py.
+    text = log.read_text()
+    assert "committed but never handled; reading them again" in text
+    assert "which the consumer passed over" in text or text.count("never handled") > 1
 
 
 POISON_KINDS = ("not Avro single-object encoded", "unknown schema fingerprint", "corrupt")
