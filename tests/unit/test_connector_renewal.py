@@ -129,3 +129,24 @@ def test_without_a_way_to_renew_the_stuck_commit_is_a_clear_error(tmp_path: Path
     with pytest.raises(StuckTransaction, match=r"commit took more than 0\.5 s"):
         connector.run(_csv(tmp_path, 15))
     assert log.events() == []
+
+
+class LaggingLog(CommittedLog):
+    """A checkpoints topic whose readers see nothing yet: the commit markers of the
+    connector's transactions have not reached the partitions."""
+
+    def load(self, connector: str, source: str) -> Checkpoint:
+        return Checkpoint()
+
+
+def test_a_run_right_after_a_commit_resumes_from_it_though_the_topic_lags(
+    tmp_path: Path,
+) -> None:
+    log = LaggingLog()
+    connector = _connector(log, TransactionalProducer(log), None)
+    source = _csv(tmp_path, 25)
+    first = connector.run(source)
+    again = connector.run(source)
+    assert len(log.events()) == 25 == len(set(log.events()))
+    assert first.totals.read == again.totals.read == 25
+    assert again.this_run_read == 0
