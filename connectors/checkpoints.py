@@ -24,6 +24,8 @@ from streams.kafka_auth import NO_AUTH, KafkaAuth
 CHECKPOINT_TOPIC = "hub.connector-checkpoints"
 #: a read of the checkpoints that makes no progress this long fails
 READ_TIMEOUT_S = 30.0
+#: how long a new reader waits for the topic to appear in the metadata
+TOPIC_WAIT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,18 @@ class KafkaCheckpoints:
             retry_backoff_ms=10,  # else its first metadata takes ~0.1 s more
             **self.auth.kafka_python(),
         )
-        try:
-            partitions = consumer.partitions_for_topic(self.topic)
-        except TopicAuthorizationFailedError:
-            consumer.close()
-            raise ReadRefused(self.topic, self.auth) from None
+        # a topic created a moment ago (a replay creates its topics, then starts the
+        # connectors) may not be in the brokers' metadata yet
+        deadline = time.monotonic() + TOPIC_WAIT_S
+        while True:
+            try:
+                partitions = consumer.partitions_for_topic(self.topic)
+            except TopicAuthorizationFailedError:
+                consumer.close()
+                raise ReadRefused(self.topic, self.auth) from None
+            if partitions or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         if not partitions:
             consumer.close()
             raise LookupError(f"topic {self.topic!r} does not exist on {self.bootstrap}, or "
