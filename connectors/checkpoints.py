@@ -18,7 +18,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import TopicAuthorizationFailedError
 
 from connectors.sources.base import Cursor
-from streams.clients import ReadRefused
+from streams.clients import READ_FETCH_WAIT_MS, READ_POLL_MS, ReadRefused
 from streams.kafka_auth import NO_AUTH, KafkaAuth
 
 CHECKPOINT_TOPIC = "hub.connector-checkpoints"
@@ -98,7 +98,7 @@ class KafkaCheckpoints:
         deadline = time.monotonic() + timeout_s
         behind = [tp for tp in partitions if consumer.position(tp) < ends[tp]]
         while behind:
-            polled = consumer.poll(timeout_ms=20, max_records=10_000)
+            polled = consumer.poll(timeout_ms=READ_POLL_MS, max_records=10_000)
             for messages in polled.values():
                 for message in messages:
                     if message.key is not None:
@@ -117,7 +117,7 @@ class KafkaCheckpoints:
             group_id=None,
             enable_auto_commit=False,
             isolation_level="read_committed",
-            fetch_max_wait_ms=10,
+            fetch_max_wait_ms=READ_FETCH_WAIT_MS,
             retry_backoff_ms=10,  # else its first metadata takes ~0.1 s more
             **self.auth.kafka_python(),
         )
