@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Annotated
 
@@ -14,11 +15,19 @@ from agents.intake import IntakeTopics, register_intake_counter
 from agents.rebalance_watch import watch_rebalances
 from injuryhub.console import clear_errors, load_settings
 from injuryhub.hub_agents import partitions_of, plan_hub, register_hub_agents
+from injuryhub.stacks import stacks
 from streams.faust_app import make_app
 from streams.topics.catalogue import dept_topic
 
 DEFAULT_INTAKE_SOURCE = dept_topic("emergency", "accident-report")
 DEFAULT_INTAKE_RESULT = "hub.intake-counts"
+log = logging.getLogger(__name__)
+
+
+class HubWorker(faust.Worker):
+    async def _cry(self) -> None:
+        """SIGUSR1: the stacks at WARNING (a worker's level), without mode's local variables."""
+        log.warning("%s", stacks())
 
 
 def worker(
@@ -50,7 +59,7 @@ def worker(
     watch_rebalances(app)
     if plan is not None:
         register_hub_agents(app, settings, plan)
-    process = faust.Worker(app, loglevel=loglevel)
+    process = HubWorker(app, loglevel=loglevel)
     if not sys.stdout.isatty():
         process.spinner = None  # its cursor codes would litter log files
     process.execute_from_commandline()

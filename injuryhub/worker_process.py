@@ -7,9 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+from injuryhub.stacks import HEADER
 
 
 @contextmanager
@@ -36,3 +39,20 @@ def running_worker(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def stacks_of(process: subprocess.Popen[bytes], log_path: Path, wait_s: float = 10) -> str:
+    """What a running worker logs on SIGUSR1 (injuryhub/stacks.py), for a test that gives up on
+    it: the log from that picture on, once the log has stopped growing for a second."""
+    if process.poll() is not None:
+        return "(the worker has ended: no stacks)"
+    start = log_path.stat().st_size
+    process.send_signal(signal.SIGUSR1)
+    deadline, size = time.monotonic() + wait_s, -1
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        added = log_path.read_bytes()[start:].decode("utf-8", "replace")
+        if HEADER in added and len(added) == size:
+            return added[added.index(HEADER) :]
+        size = len(added)
+    return f"(no stacks logged within {wait_s:.0f} s of SIGUSR1)"

@@ -8,12 +8,17 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from agents.aggregation.reconcile import MonthlyCells, monthly_from_snapshots
+from injuryhub.worker_process import stacks_of
 from streams.clients import latest_per_key, read_to_end
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode
@@ -36,6 +41,20 @@ def run_cli(
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def wait_on_worker(
+    condition: Callable[[], object], worker: subprocess.Popen[bytes], log: Path, seconds: float
+) -> None:
+    """Until ``condition()``; fails with the worker's log if it ends, and with its log and
+    stacks (SIGUSR1) if ``seconds`` pass first."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert worker.poll() is None, log.read_text()[-4000:]
+        if time.monotonic() > deadline:
+            pytest.fail(f"not so after {seconds:.0f} s; the worker's log ends:\n"
+                        f"{log.read_text()[-4000:]}\n{stacks_of(worker, log)}")  # fmt: skip
+        time.sleep(1)
 
 
 def generated_year(folder: Path, scale: float, seed: int) -> dict[str, Any]:

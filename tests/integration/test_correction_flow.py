@@ -8,8 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from streams.settings import HubSettings
 from streams.topics.admin import ensure_topics
 from streams.topics.catalogue import catalogue
 from tests.examples import example_record
-from tests.pipeline import monthly_cells, run_cli
+from tests.pipeline import monthly_cells, run_cli, wait_on_worker
 from tests.support import unique
 
 pytestmark = pytest.mark.kafka
@@ -52,14 +50,6 @@ def _publish_enterprise_and_accident(bootstrap: str, prefix: str) -> None:
         producer.flush()
 
 
-def _wait(condition: Callable[[], bool], worker: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 240
-    while not condition():
-        assert worker.poll() is None, log.read_text()[-4000:]
-        assert time.monotonic() < deadline, log.read_text()[-4000:]
-        time.sleep(1)
-
-
 def test_flag_confirm_correct_and_the_aggregates_follow(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
@@ -80,7 +70,7 @@ def test_flag_confirm_correct_and_the_aggregates_follow(
                        env={"COLUMNS": "250"})  # fmt: skip
 
     with running_worker(args, log, env) as worker:
-        _wait(lambda: month().get("accidents") == 1, worker, log)
+        wait_on_worker(lambda: month().get("accidents") == 1, worker, log, 240)
         # the published cells leave zero figures out
         assert (month().get("deaths", 0), month()["serious_injuries"]) == (0, 1)
 
@@ -104,7 +94,7 @@ def test_flag_confirm_correct_and_the_aggregates_follow(
                         "--set", "serious_injuries=0")  # fmt: skip
         assert f"{prefix}{ACCIDENTS}[" in published
 
-        _wait(lambda: month().get("deaths") == 1, worker, log)
+        wait_on_worker(lambda: month().get("deaths") == 1, worker, log, 240)
         assert month()["accidents"] == 1  # superseded, not added
         assert month().get("serious_injuries", 0) == 0
         assert month()["accident_reports"] == 1  # the report too: replaced

@@ -43,7 +43,14 @@ from streams.clients import latest_per_key, make_producer
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import MARKER, decode
 from streams.settings import HubSettings
-from tests.pipeline import monthly_cells, read_topic, replayed_year, run_cli
+from tests.pipeline import (
+    generated_year,
+    monthly_cells,
+    read_topic,
+    replayed_year,
+    run_cli,
+    wait_on_worker,
+)
 from tests.support import free_port, unique
 
 pytestmark = pytest.mark.kafka
@@ -167,14 +174,6 @@ def _subscriptions(tmp_path: Path, webhook_url: str) -> Path:
     return path
 
 
-def _wait(condition: Any, worker: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert worker.poll() is None, log.read_text()[-4000:]
-        assert time.monotonic() < deadline, log.read_text()[-4000:]
-        time.sleep(1)
-
-
 def test_replayed_year_aggregates_alerts_and_deliveries(
     kafka_bootstrap: str, tmp_path: Path, peers: tuple[str, int, _Mailbox]
 ) -> None:
@@ -193,10 +192,11 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
     log = tmp_path / "worker.log"
     alerts_topic = prefix + "hub.alerts"
     with running_worker(args, log, env) as worker:
-        _wait(lambda: monthly_cells(kafka_bootstrap, prefix + "hub.aggregates") == expected,
-              worker, log, 300)  # fmt: skip
-        _wait(lambda: all(_raised(c, _alerts(kafka_bootstrap, alerts_topic))
-                          for c in truth["clusters"]), worker, log, 300)  # fmt: skip
+        aggregates = prefix + "hub.aggregates"
+        wait_on_worker(lambda: monthly_cells(kafka_bootstrap, aggregates) == expected,
+                       worker, log, 300)  # fmt: skip
+        wait_on_worker(lambda: all(_raised(c, _alerts(kafka_bootstrap, alerts_topic))
+                                   for c in truth["clusters"]), worker, log, 300)  # fmt: skip
         alerts = _alerts(kafka_bootstrap, alerts_topic)
         od = next(a for a in alerts.values() if a["rule"] == "occupational-disease-cluster")
         assert len(od["evidence_event_ids"]) >= 5 and od["severity"] == "ORANGE"
@@ -208,14 +208,14 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         for step, expert in steps:
             publish_action(settings, od["alert_id"], step, "inspector-wang", expert,
                            f"{step} done", prefix)  # fmt: skip
-        _wait(lambda: _alerts(kafka_bootstrap, alerts_topic)[od["alert_id"]]["status"] == "CLOSED",
-              worker, log, 60)  # fmt: skip
+        wait_on_worker(lambda: _alerts(kafka_bootstrap, alerts_topic)[od["alert_id"]]["status"]
+                       == "CLOSED", worker, log, 60)  # fmt: skip
         closed = _alerts(kafka_bootstrap, alerts_topic)[od["alert_id"]]
         assert [s["step"] for s in closed["steps"]] == [step for step, _ in steps]
         assert closed["steps"][1]["expert_id"] == "EXP-002"
         # A step on a closed alert is refused, with the reason, on the hub's dead-letter topic.
         publish_action(settings, od["alert_id"], "VERIFY", "inspector-wang", None, "", prefix)
-        _wait(lambda: read_topic(kafka_bootstrap, prefix + "hub.dlq.hub"), worker, log, 60)
+        wait_on_worker(lambda: read_topic(kafka_bootstrap, prefix + "hub.dlq.hub"), worker, log, 60)
         dead = read_topic(kafka_bootstrap, prefix + "hub.dlq.hub")
         (letter,) = [decode(REGISTRY, record.value)[1] for record in dead]
         assert letter["reasons"] == [f"alert {od['alert_id']} is CLOSED: VERIFY follows ASSIGNED"]
@@ -228,19 +228,23 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         ]
         red = {(a["alert_id"], a["revision"]) for a in revisions if a["severity"] == "RED"}
         assert red, "the year has deaths: red alerts"
-        _wait(lambda: len(_Webhook.received) >= len(red), worker, log, 60)
+        wait_on_worker(lambda: len(_Webhook.received) >= len(red), worker, log, 60)
         assert {(body["alert_id"], body["revision"]) for body, _ in _Webhook.received} == red
         assert all(genuine for _, genuine in _Webhook.received)
         od_revisions = [a for a in revisions if a["alert_id"] == od["alert_id"]]
-        _wait(lambda: len(mailbox.subjects) >= len(od_revisions), worker, log, 60)
+        wait_on_worker(lambda: len(mailbox.subjects) >= len(od_revisions), worker, log, 60)
         assert len(mailbox.subjects) == len(od_revisions)
         exposure = [a for a in revisions if a["rule"] == "exposure-over-limit"]
         notified = prefix + "hub.notify.health"
-        _wait(lambda: len(read_topic(kafka_bootstrap, notified)) == len(exposure), worker, log, 60)
+        wait_on_worker(
+            lambda: len(read_topic(kafka_bootstrap, notified)) == len(exposure), worker, log, 60
+        )
 
         # Bulletins on event time: every closed week, month and quarter of the year once.
         topic = prefix + "hub.bulletins"
-        _wait(lambda: len(_bulletins(kafka_bootstrap, topic)) == 52 + 11 + 3, worker, log, 120)
+        wait_on_worker(
+            lambda: len(_bulletins(kafka_bootstrap, topic)) == 52 + 11 + 3, worker, log, 120
+        )
         bulletins = _bulletins(kafka_bootstrap, topic)
     _check_rolling_and_enterprise_cells(kafka_bootstrap, prefix + "hub.aggregates")
     periods = Counter(b["period"] for b in bulletins.values())
@@ -330,12 +334,11 @@ def _handled(bootstrap: str, changelog: str) -> dict[TopicPartition, int]:
 
 
 def _commit_past_unhandled(bootstrap: str, group: str, handled: dict[TopicPartition, int],
-                           skip: int) -> int:  # fmt: skip
+                           skip: int, unread: tuple[str, ...] = ()) -> int:  # fmt: skip
     """Commits the stopped group's offsets ``skip`` messages past what was handled (the partition
     with the most left: to its end, so no later message reveals the gap), as Faust's consumer
-    does across a rebalance; returns how many offsets were passed over."""
-    if not handled:
-        return 0
+    does across a rebalance; returns how many offsets were passed over. ``unread``: topics
+    with partitions the agent has handled nothing of (their last handled offset is -1)."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         deadline = time.monotonic() + 60
@@ -347,6 +350,11 @@ def _commit_past_unhandled(bootstrap: str, group: str, handled: dict[TopicPartit
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
                              enable_auto_commit=False)  # fmt: skip
     try:
+        for topic in unread:
+            for partition in consumer.partitions_for_topic(topic) or ():
+                handled.setdefault(TopicPartition(topic, partition), -1)
+        if not handled:
+            return 0
         ends = consumer.end_offsets(list(handled))
         tail = max(handled, key=lambda tp: ends[tp] - handled[tp])
         targets = {}
@@ -361,15 +369,35 @@ def _commit_past_unhandled(bootstrap: str, group: str, handled: dict[TopicPartit
     return sum(target.offset - handled[tp] - 1 for tp, target in targets.items())
 
 
+#: the department held back while the first worker runs, so that its topic is certainly
+#: unhandled when the worker is killed, however fast the worker is
+HELD_BACK = "emergency.accident-report"
+
+
+def _replay_holding_back(bootstrap: str, folder: Path, prefix: str, mapping: str) -> None:
+    """Replays ``folder`` without ``mapping``'s connector (its manifest entry left out)."""
+    manifest = folder / "manifest.json"
+    whole = manifest.read_text(encoding="utf-8")
+    entries = [entry for entry in json.loads(whole) if entry["mapping"] != mapping]
+    manifest.write_text(json.dumps(entries), encoding="utf-8")
+    try:
+        run_cli("replay", str(folder), "--topic-prefix", prefix, bootstrap=bootstrap)
+    finally:
+        manifest.write_text(whole, encoding="utf-8")
+
+
 def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     """Faust's consumer can commit past messages it never delivered (seen in a rebalance). Here
     the group's offsets are moved past unhandled messages while the worker is down, on the
-    department topics and on the internal contributions topic, one partition of each to its
-    very end: the restarted worker still ends with the truth."""
-    year = replayed_year(kafka_bootstrap, tmp_path / "year", 9, 0.01, "skip")
-    expected, prefix = expected_monthly(year.truth), year.prefix
+    department topics and on the internal contributions topic (where the killed worker left
+    any), one partition of each to its very end: the restarted worker still ends with the
+    truth. The accident reports are replayed only once the first worker is killed, so that a
+    department topic certainly has messages nothing handled."""
+    folder, prefix = tmp_path / "year", unique("skip") + "."
+    expected = expected_monthly(generated_year(folder, 0.01, 9))
+    _replay_holding_back(kafka_bootstrap, folder, prefix, HELD_BACK)
     topic = prefix + "hub.aggregates"
     app_id = unique("skip-app")
     args = ["--app-id", app_id, "--topic-prefix", prefix,
@@ -378,22 +406,23 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
     env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path)}
     log = tmp_path / "worker.log"
     with running_worker(args, log, env) as worker:
-        _wait(lambda: len(read_topic(kafka_bootstrap, topic)) >= 3_000, worker, log, 180)
+        wait_on_worker(lambda: len(read_topic(kafka_bootstrap, topic)) >= 1_000, worker, log, 180)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
+    run_cli("replay", str(folder), "--topic-prefix", prefix, bootstrap=kafka_bootstrap)
     passed_over = 0
-    for stage in ("aggregate-contributions", "aggregate-cells"):
+    held_back = (f"{prefix}dept.{HELD_BACK}.v1",)
+    for stage, unread in (("aggregate-contributions", held_back), ("aggregate-cells", ())):
         handled = _handled(kafka_bootstrap, f"{app_id}-{stage}-positions-changelog")
-        passed_over += _commit_past_unhandled(kafka_bootstrap, app_id, handled, skip=40)
-    assert passed_over > 100, f"only {passed_over} offsets passed over: nothing proven"
+        passed_over += _commit_past_unhandled(kafka_bootstrap, app_id, handled, 5, unread)
+    assert passed_over >= 30, f"only {passed_over} offsets passed over: nothing proven"
     assert monthly_cells(kafka_bootstrap, topic) != expected, "stopped too late to prove anything"
     with running_worker(args, log, env) as worker:
-        _wait(lambda: monthly_cells(kafka_bootstrap, topic) == expected, worker, log, 600)
+        wait_on_worker(lambda: monthly_cells(kafka_bootstrap, topic) == expected, worker, log, 600)
     # The tail committed to its end has no later message, so only the look at the tails can
     # find it. A gap before a later message is found by whichever comes first: that message
-    # (read directly) or the tail look (the consumer sent back); both end exact, and each
-    # path alone is tested in tests/unit/test_positions.py. A worker that handles the
-    # department topics before it is killed leaves gaps on the internal topic only.
+    # (read directly) or the tail look (the consumer sent back); both orders end exact, and
+    # each path alone is tested in tests/unit/test_positions.py.
     text = log.read_text()
     assert "committed but never handled; reading them again" in text
     assert "which the consumer passed over" in text or text.count("never handled") > 1
@@ -470,12 +499,16 @@ def test_two_workers_one_killed_poison_on_every_input_and_the_aggregates_stay_ex
         time.sleep(10)  # both at work
         b.send_signal(signal.SIGKILL)
         b.wait()
+
         # The group keeps the killed worker (static membership) until its session times out;
         # then the survivor takes every partition, and the truth is awaited after that.
-        _wait(lambda: [_department_partitions(m) for m in _group_members(kafka_bootstrap, app_id)]
-              == [sum(owned)], a, first_log, 120)  # fmt: skip
-        _wait(lambda: monthly_cells(kafka_bootstrap, prefix + "hub.aggregates") == expected,
-              a, first_log, 300)  # fmt: skip
+        def survivor_owns_all() -> bool:
+            members = _group_members(kafka_bootstrap, app_id)
+            return [_department_partitions(m) for m in members] == [sum(owned)]
+
+        wait_on_worker(survivor_owns_all, a, first_log, 120)
+        wait_on_worker(lambda: monthly_cells(kafka_bootstrap, prefix + "hub.aggregates")
+                       == expected, a, first_log, 300)  # fmt: skip
         dead = prefix + "hub.dlq.hub"
         reasons: dict[str, list[str]] = {}
         for record in read_topic(kafka_bootstrap, dead):
