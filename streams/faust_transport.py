@@ -23,10 +23,6 @@ abandon a callback blocked when a rebalance suspends the flow; a callback that d
 (streams/faust_recovery.py) those tasks are most of what a cold worker spends per changelog
 record: 10^6 records in 80 s without, 25-30 s with.
 
-Its producer's client tracks the topics Faust declares (``TopicScopedProducer``): Faust refreshes
-that client's metadata after every declaration, and untracked that meant the whole cluster's
-metadata each time, 9 of a worker's 14 s from start to ready on a broker of 2,400 topics.
-
 Registered as the ``kafka-committed://`` scheme (entry point ``faust.transports`` in
 pyproject.toml).
 """
@@ -166,17 +162,5 @@ def _positions(messages: Any) -> str:
     return ", ".join(sorted(f"{m.topic}[{m.partition}]@{m.offset}" for m in messages))
 
 
-class TopicScopedProducer(driver.Producer):
-    async def create_topic(self, topic: str, *args: Any, **kwargs: Any) -> None:
-        """Faust's declaration, with the producer's client tracking ``topic`` first. Faust
-        refreshes that client's metadata after each declaration (faust-streaming #499), and a
-        client tracking no topics asks for every topic on the cluster: ~0.25 s on a broker of
-        2,400 topics, for each of the worker's ~35 declarations. Tracked, the refresh covers
-        the topics this producer declares and sends to."""
-        await self._ensure_producer().client.add_topic(topic)
-        await super().create_topic(topic, *args, **kwargs)
-
-
 class Transport(driver.Transport):
     Consumer = ReadCommittedConsumer
-    Producer = TopicScopedProducer
