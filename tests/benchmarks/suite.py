@@ -69,6 +69,9 @@ class Row:
 @dataclass
 class Results:
     rows: list[Row] = field(default_factory=list)
+    #: on the broker when the run began: clients that ask for the whole cluster's metadata
+    #: pay for each (a worker's start did, before 1 December)
+    topics_before: int = 0
 
     def add(self, row: Row) -> None:
         self.rows.append(row)
@@ -78,7 +81,8 @@ class Results:
         lines = [
             f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, one local Kafka "
-            f"node, generated year at scale {scale:g}; the whole run took {seconds / 60:.0f} min.",
+            f"node holding {self.topics_before:,} topics when the run began, generated year at "
+            f"scale {scale:g}; the whole run took {seconds / 60:.0f} min.",
             "",
             "| benchmark | injury-hub | raw baseline (same run, same broker) | ratio | note |",
             "|---|---|---|---|---|",
@@ -422,7 +426,8 @@ def main() -> None:
     settings = HubSettings()
     if not settings.bootstrap_servers:
         LocalCluster(settings).start()
-    results = Results()
+    with admin_client(settings.bootstrap) as admin:
+        results = Results(topics_before=len(admin.list_topics()))
     run_began = time.perf_counter()
     with tempfile.TemporaryDirectory() as temporary:
         hub = Hub(settings, Path(temporary))
