@@ -70,7 +70,7 @@ class Row:
 class Results:
     rows: list[Row] = field(default_factory=list)
     #: on the broker when the run began: clients that ask for the whole cluster's metadata
-    #: pay for each (a worker's start did, before 1 December)
+    #: pay for each (a worker's start does, ~35 times: docs/benchmarks.md)
     topics_before: int = 0
 
     def add(self, row: Row) -> None:
