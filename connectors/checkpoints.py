@@ -18,7 +18,12 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import TopicAuthorizationFailedError
 
 from connectors.sources.base import Cursor
-from streams.clients import READ_FETCH_WAIT_MS, READ_POLL_MS, ReadRefused
+from streams.clients import (
+    CONNECTOR_RETRY_BACKOFF_MS,
+    READ_FETCH_WAIT_MS,
+    READ_POLL_MS,
+    ReadRefused,
+)
 from streams.kafka_auth import NO_AUTH, KafkaAuth
 
 CHECKPOINT_TOPIC = "hub.connector-checkpoints"
@@ -118,7 +123,7 @@ class KafkaCheckpoints:
             enable_auto_commit=False,
             isolation_level="read_committed",
             fetch_max_wait_ms=READ_FETCH_WAIT_MS,
-            retry_backoff_ms=10,  # else its first metadata takes ~0.1 s more
+            retry_backoff_ms=CONNECTOR_RETRY_BACKOFF_MS,
             **self.auth.kafka_python(),
         )
         # a topic created a moment ago (a replay creates its topics, then starts the

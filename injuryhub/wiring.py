@@ -14,7 +14,7 @@ from connectors.mapping import MappingFile, load_mapping
 from connectors.pipeline import Connector
 from connectors.pseudonym import Pseudonymiser
 from streams.access.principals import ConnectorRoute, access_plan, transactional_id
-from streams.clients import make_producer
+from streams.clients import CONNECTOR_RETRY_BACKOFF_MS, make_producer
 from streams.contracts.codes import CodeLists, load_code_lists
 from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.contracts.validation import EventValidator
@@ -42,12 +42,6 @@ class Contracts:
 def load_contracts(settings: HubSettings) -> Contracts:
     codes = load_code_lists(settings.schemas_path, settings.districts_file)
     return Contracts(load_registry(settings.schemas_path), codes, EventValidator(codes))
-
-
-#: kafka-python waits this long before asking again for the transaction coordinator and for a
-#: topic's metadata; at its default (100 ms) a connector's start (init_transactions, the first
-#: send to each topic) took ~0.2 s, and a replay of 23 connectors ~5 s of its 15 (scale 0.02)
-CONNECTOR_RETRY_BACKOFF_MS = 10
 
 
 def build_connector(
