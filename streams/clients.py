@@ -70,18 +70,11 @@ CONNECTOR_RETRY_BACKOFF_MS = 10
 KNOWN_EMPTY_MAX = 100_000
 
 
-async def read_to_end(
-    bootstrap: str,
-    topic: str,
-    timeout_s: float = 30.0,
-    isolation_level: str = "read_committed",
-    auth: KafkaAuth = NO_AUTH,
-) -> list[Record]:
-    """Every message in ``topic`` up to its end offsets at the time of the call, in partition
-    order. Reads without a consumer group, so it commits nothing and disturbs no one; by default
-    only what committed transactions wrote (non-transactional messages count as committed)."""
-    consumer = AIOKafkaConsumer(
-        topic,
+def _group_less_consumer(
+    bootstrap: str, auth: KafkaAuth, isolation_level: str, *topics: str
+) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        *topics,
         bootstrap_servers=bootstrap,
         group_id=None,
         enable_auto_commit=False,
@@ -90,6 +83,14 @@ async def read_to_end(
         fetch_max_wait_ms=READ_FETCH_WAIT_MS,
         **auth.aiokafka(),
     )
+
+
+async def _subscribed(
+    bootstrap: str, topic: str, timeout_s: float, isolation_level: str, auth: KafkaAuth
+) -> tuple[AIOKafkaConsumer, list[TopicPartition]]:
+    """A started group-less consumer of every partition of ``topic``, at their beginnings; a
+    LookupError if the topic does not exist, ReadRefused if the ACLs forbid reading it."""
+    consumer = _group_less_consumer(bootstrap, auth, isolation_level, topic)
     try:
         await consumer.start()
     except UnknownTopicOrPartitionError:
@@ -106,29 +107,87 @@ async def read_to_end(
             raise LookupError(f"topic {topic!r} does not exist on {bootstrap}")
         assigned = await _wait_for_assignment(consumer, timeout_s)
         await consumer.seek_to_beginning(*assigned)
-        end_offsets = await consumer.end_offsets(assigned)
-        records: list[Record] = []
-        remaining = {tp for tp in assigned if end_offsets[tp] > 0}
-        deadline = time.monotonic() + timeout_s
-        while remaining:
-            batches = await consumer.getmany(*remaining, timeout_ms=READ_POLL_MS)
-            for tp, messages in batches.items():
-                records.extend(
-                    Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
-                    for m in messages
-                    if m.offset < end_offsets[tp]
-                )
-            # Position, not the last offset seen: compaction and transaction markers leave
-            # offsets that are never delivered.
-            done = {tp for tp in remaining if await consumer.position(tp) >= end_offsets[tp]}
-            remaining -= done
-            if batches or done:
-                deadline = time.monotonic() + timeout_s
-            elif remaining and time.monotonic() > deadline:
-                raise TimeoutError(f"no progress reading {topic} for {timeout_s:.0f} s")
-        return records
+    except BaseException:
+        await consumer.stop()
+        raise
+    return consumer, assigned
+
+
+async def _read_to_ends(
+    consumer: AIOKafkaConsumer, assigned: list[TopicPartition], timeout_s: float
+) -> list[Record]:
+    """What lies between the consumer's positions and the partitions' end offsets now."""
+    end_offsets = await consumer.end_offsets(assigned)
+    records: list[Record] = []
+    remaining = {tp for tp in assigned if await consumer.position(tp) < end_offsets[tp]}
+    deadline = time.monotonic() + timeout_s
+    while remaining:
+        batches = await consumer.getmany(*remaining, timeout_ms=READ_POLL_MS)
+        for tp, messages in batches.items():
+            records.extend(
+                Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
+                for m in messages
+                if m.offset < end_offsets[tp]
+            )
+        # Position, not the last offset seen: compaction and transaction markers leave
+        # offsets that are never delivered.
+        done = {tp for tp in remaining if await consumer.position(tp) >= end_offsets[tp]}
+        remaining -= done
+        if batches or done:
+            deadline = time.monotonic() + timeout_s
+        elif remaining and time.monotonic() > deadline:
+            raise TimeoutError(f"no progress reading {assigned[0].topic} for {timeout_s:.0f} s")
+    return records
+
+
+async def read_to_end(
+    bootstrap: str,
+    topic: str,
+    timeout_s: float = 30.0,
+    isolation_level: str = "read_committed",
+    auth: KafkaAuth = NO_AUTH,
+) -> list[Record]:
+    """Every message in ``topic`` up to its end offsets at the time of the call, in partition
+    order. Reads without a consumer group, so it commits nothing and disturbs no one; by default
+    only what committed transactions wrote (non-transactional messages count as committed)."""
+    consumer, assigned = await _subscribed(bootstrap, topic, timeout_s, isolation_level, auth)
+    try:
+        return await _read_to_ends(consumer, assigned, timeout_s)
     finally:
         await consumer.stop()
+
+
+class TopicTail:
+    """A topic read bit by bit: each ``new()`` returns the committed messages written since the
+    previous call (the first: since the beginning), up to the end offsets at the time of the
+    call, with one group-less consumer kept open between calls; ``stop`` closes it.
+
+    For a worker that needs a whole topic again and again (the bulletins' open alerts): reading
+    it from the beginning each time grew with the topic and held the event loop for seconds."""
+
+    def __init__(
+        self, bootstrap: str, topic: str, auth: KafkaAuth = NO_AUTH, timeout_s: float = 30.0
+    ) -> None:
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self.auth = auth
+        self.timeout_s = timeout_s
+        self._reading: tuple[AIOKafkaConsumer, list[TopicPartition]] | None = None
+        self._lock = asyncio.Lock()
+
+    async def new(self) -> list[Record]:
+        async with self._lock:
+            if self._reading is None:
+                self._reading = await _subscribed(
+                    self.bootstrap, self.topic, self.timeout_s, "read_committed", self.auth
+                )
+            return await _read_to_ends(*self._reading, self.timeout_s)
+
+    async def stop(self) -> None:
+        async with self._lock:
+            if self._reading is not None:
+                await self._reading[0].stop()
+                self._reading = None
 
 
 async def _wait_for_assignment(
@@ -237,15 +296,7 @@ class PartitionReader:
 
     async def _started(self) -> AIOKafkaConsumer:
         if self._consumer is None:
-            consumer = AIOKafkaConsumer(
-                bootstrap_servers=self.bootstrap,
-                group_id=None,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                isolation_level="read_committed",
-                fetch_max_wait_ms=READ_FETCH_WAIT_MS,
-                **self.auth.aiokafka(),
-            )
+            consumer = _group_less_consumer(self.bootstrap, self.auth, "read_committed")
             try:
                 await consumer.start()
             except BaseException:

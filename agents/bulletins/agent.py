@@ -30,7 +30,7 @@ from agents.batches import guarded_batches
 from agents.bulletins.compose import KINDS, BulletinContent, compose, periods_from_cells
 from agents.bulletins.render import markdown_zh
 from agents.positions import PositionKeeper
-from streams.clients import read_to_end
+from streams.clients import TopicTail, read_to_end
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode, encode
@@ -127,21 +127,30 @@ def register_bulletins(
                                          old["change_vs_last_year"], old["top_risks"])  # fmt: skip
         return found
 
+    alerts_tail = TopicTail(settings.bootstrap, topics.alerts, auth=settings.kafka_auth)
+    latest_alerts: dict[str, dict[str, Any]] = {}  # alert id -> its latest revision
+
     async def open_alerts(before: datetime) -> list[dict[str, Any]]:
-        latest: dict[str, dict[str, Any]] = {}
         try:
-            records = await read_to_end(settings.bootstrap, topics.alerts, auth=settings.kafka_auth)
+            records = await alerts_tail.new()
         except LookupError:
             return []
         for record in records:
             _, alert = decode(registry, record.value or b"")
-            if alert["revision"] >= latest.get(alert["alert_id"], {"revision": 0})["revision"]:
-                latest[alert["alert_id"]] = alert
+            earlier = latest_alerts.get(alert["alert_id"])
+            if earlier is None or alert["revision"] >= earlier["revision"]:
+                latest_alerts[alert["alert_id"]] = alert
         return sorted(
-            (a for a in latest.values() if a["status"] != "CLOSED" and a["opened_at"] < before),
+            (a for a in latest_alerts.values()
+             if a["status"] != "CLOSED" and a["opened_at"] < before),
             key=lambda a: ({"RED": 0, "ORANGE": 1, "YELLOW": 2, "BLUE": 3}[a["severity"]],
                            a["alert_id"]),
         )  # fmt: skip
+
+    async def stop_alerts_tail(*_: Any, **__: Any) -> None:
+        await alerts_tail.stop()
+
+    app.on_before_shutdown.connect(stop_alerts_tail)
 
     async def publish(content: BulletinContent, digest: str) -> None:
         window = content.window

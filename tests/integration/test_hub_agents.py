@@ -254,6 +254,14 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         for name in ("accidents", "deaths", "injury_applications", "od_diagnoses"):
             assert bulletin["figures"][name] == city_month(expected, f"2025-{month:02d}", name)
     assert "# 工伤预防态势季报 2025-Q3" in bulletins["QUARTER|2025-Q3"]["markdown_zh"]
+    # Each lists the alerts then open, read incrementally from hub.alerts (the year's red
+    # alerts stay open): real ones, opened before the period's end, each once.
+    alerts = _alerts(kafka_bootstrap, alerts_topic)
+    listed = [(b, alert_id) for b in bulletins.values() for alert_id in b["open_alert_ids"]]
+    assert listed, "the year has deaths, whose red alerts stay open: bulletins list them"
+    for bulletin, alert_id in listed:
+        assert alerts[alert_id]["opened_at"] < bulletin["period_end"]
+        assert bulletin["open_alert_ids"].count(alert_id) == 1
 
     # The thematic database holds the same: every accident report, the monthly aggregates.
     database = tmp_path / "thematic.duckdb"

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from streams.clients import PartitionReader, make_producer
+from streams.clients import PartitionReader, TopicTail, make_producer
 from streams.topics.admin import ensure_topics
 from streams.topics.catalogue import TopicSpec
 from tests.support import unique
@@ -55,3 +55,46 @@ def test_ranges_across_transaction_markers_hold_only_the_records(kafka_bootstrap
     assert last_marker == []  # the marker is the log's last offset: nothing after it to fetch
     assert ending_in_marker == [(5, b"e")]
     assert first_two == [(0, b"a"), (1, b"b")]
+
+
+def test_a_tail_returns_only_what_was_committed_since_its_last_call(kafka_bootstrap: str) -> None:
+    topic = f"hub.{unique('tail')}"
+    ensure_topics(kafka_bootstrap, [TopicSpec(topic, "hub", "tail", partitions=2)], 1)
+    _two_transactions(kafka_bootstrap, topic)
+
+    async def read_in_turns() -> list[list[bytes | None]]:
+        tail = TopicTail(kafka_bootstrap, topic, timeout_s=10)
+        try:
+            turns = [[r.value for r in await tail.new()]]
+            with make_producer(kafka_bootstrap, "tail-test",
+                               transactional_id=unique("tail")) as producer:  # fmt: skip
+                producer.init_transactions()
+                producer.begin_transaction()
+                producer.send(topic, value=b"aborted", partition=1)
+                producer.abort_transaction()
+                producer.begin_transaction()
+                producer.send(topic, value=b"f", partition=1)
+                producer.send(topic, value=b"g", partition=0)
+                producer.commit_transaction()
+            turns.append(sorted(r.value or b"" for r in await tail.new()))
+            turns.append([r.value for r in await tail.new()])
+            return turns
+        finally:
+            await tail.stop()
+
+    first, second, third = asyncio.run(read_in_turns())
+    assert first == [b"a", b"b", b"c", b"d", b"e"]
+    assert second == [b"f", b"g"]  # not the aborted one, nor the first five again
+    assert third == []
+
+
+def test_a_tail_of_a_missing_topic_says_so(kafka_bootstrap: str) -> None:
+    async def read_missing() -> None:
+        tail = TopicTail(kafka_bootstrap, f"hub.{unique('missing')}", timeout_s=10)
+        try:
+            await tail.new()
+        finally:
+            await tail.stop()
+
+    with pytest.raises(LookupError, match="does not exist"):
+        asyncio.run(read_missing())
