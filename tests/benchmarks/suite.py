@@ -55,8 +55,16 @@ from tests.benchmarks.worker import Snapshots, _start, _wait_ready
 from tests.examples import example_record
 
 CHANGELOG_RECORDS = 1_000_000
+#: in the name of every topic, app and connector of this run: its topics are deleted at its end
+#: (another run at the same time keeps its own)
+RUN_MARK = f"bench-{uuid.uuid4().hex[:6]}-"
 #: how often the aggregates are compared with the truth
 TRUTH_POLL_S = 1.0
+
+
+def _fresh(part: str) -> str:
+    """A name of this run's, unique within it."""
+    return f"{RUN_MARK}{part}{uuid.uuid4().hex[:6]}"
 
 
 @dataclass
@@ -155,13 +163,13 @@ def p1_one_connector(hub: Hub, rows: int) -> tuple[float, float]:
     """Records/s of the accident-report connector over a CSV of ``rows`` records, in this
     process (no start-up in the figure), onto topics of its own; and the mean size of what it
     published."""
-    prefix = f"bench-p1-{uuid.uuid4().hex[:8]}."
+    prefix = f"{_fresh('p1-')}."
     ensure_topics(hub.settings.bootstrap, catalogue(), 1, prefix)
     path = hub.root / "accidents.csv"
     lines = [ACCIDENT_HEADER, *(ACCIDENT_ROW.format(n=n, d=n % 28 + 1) for n in range(rows))]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     settings = hub.settings
-    name = f"bench-{uuid.uuid4().hex[:8]}"
+    name = _fresh("")
     contracts = load_contracts(settings)
     connector = build_connector(
         settings, contracts, "emergency.accident-report", name=name, topic_prefix=prefix
@@ -179,7 +187,7 @@ def p1_one_connector(hub: Hub, rows: int) -> tuple[float, float]:
 
 def p1_raw_producer(settings: HubSettings, messages: int, size: int) -> float:
     """Messages/s of a plain acks=all producer sending pre-encoded bytes."""
-    topic = f"bench-raw-{uuid.uuid4().hex[:8]}"
+    topic = _fresh("raw-")
     ensure_topics(settings.bootstrap, [TopicSpec(f"hub.{topic}", "hub", "raw", 6)], 1)
     payload = os.urandom(size)
     with make_producer(settings.bootstrap, "bench-raw") as producer:  # idempotent, as connectors
@@ -206,7 +214,7 @@ async def p2_raw_consume(
                                 isolation_level="read_committed")  # fmt: skip
     producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap, acks="all",
                                 enable_idempotence=True, linger_ms=5)  # fmt: skip
-    output = f"hub.bench-ceiling-{uuid.uuid4().hex[:8]}"
+    output = f"hub.{_fresh('ceiling-')}"
     if outputs_per_event:
         ensure_topics(settings.bootstrap, [TopicSpec(output, "hub", "ceiling", 6)], 1)
     payload = os.urandom(output_size)
@@ -326,7 +334,7 @@ def p5_prefilled_restart(hub: Hub, prefix: str) -> tuple[float, float, float]:
     """Seconds from start to ready of a worker whose aggregate-cells changelog already holds
     10^6 records: with its stores empty (every record read back: a new machine), then again
     with the stores it just filled (a restart); and the fill's seconds."""
-    app_id = f"bench-p5-{uuid.uuid4().hex[:8]}"
+    app_id = _fresh("p5-")
     name = f"{app_id}-aggregate-cells-changelog"  # Faust's name for the table's changelog
     with admin_client(hub.settings.bootstrap) as admin:
         admin.create_topics([NewTopic(name, 6, 1, topic_configs={"cleanup.policy": "compact"})])
@@ -361,7 +369,7 @@ def _ready_worker(hub: Hub, prefix: str) -> tuple[subprocess.Popen[bytes], Path,
     start to ready."""
     log = hub.root / f"{prefix}worker.log"
     began = time.perf_counter()
-    worker = _start(hub.worker_command(prefix, f"bench-{uuid.uuid4().hex[:8]}"), hub.env, log)
+    worker = _start(hub.worker_command(prefix, _fresh("")), hub.env, log)
     try:
         _wait_ready(log, worker, 1)
     except BaseException:
@@ -374,7 +382,7 @@ def p3_year_in_service(hub: Hub, scale: float) -> tuple[float, int, float]:
     """A generated year from files to aggregates equal to its truth, with the worker running
     while the connectors publish, as in service: seconds from the replay's start; the events;
     the worker's start to ready (before the replay, not counted)."""
-    prefix = f"bench-p3-{uuid.uuid4().hex[:8]}."
+    prefix = f"{_fresh('p3-')}."
     folder, truth = hub.generate(scale, prefix)
     ensure_topics(hub.settings.bootstrap, catalogue(), 1, prefix)
     worker, log, ready = _ready_worker(hub, prefix)
@@ -429,15 +437,14 @@ def main() -> None:
     if not settings.bootstrap_servers:
         LocalCluster(settings).start()
     with admin_client(settings.bootstrap) as admin:
-        topics_before = set(admin.list_topics())
-    results = Results(topics_before=len(topics_before))
+        results = Results(topics_before=len(admin.list_topics()))
     run_began = time.perf_counter()
     with (
         tempfile.TemporaryDirectory() as temporary,
-        _deleting_created_topics(settings, topics_before),
+        _deleting_created_topics(settings),
     ):
         hub = Hub(settings, Path(temporary))
-        prefix = f"bench-{uuid.uuid4().hex[:8]}."
+        prefix = f"{_fresh('')}."
         truth, replay_s = hub.year(args.scale, prefix)
         connectors_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         events, mean_size = _published_sizes(settings, prefix)
@@ -530,15 +537,15 @@ def main() -> None:
 
 
 @contextlib.contextmanager
-def _deleting_created_topics(settings: HubSettings, before: set[str]) -> Iterator[None]:
-    """Deletes the benchmark topics (named ``bench-``) created while it was open: left behind,
+def _deleting_created_topics(settings: HubSettings) -> Iterator[None]:
+    """Deletes the topics this run created (their names hold RUN_MARK) when it ends: left behind,
     they pile up run after run, and every client that reads the whole cluster's metadata (a
     worker's start, ~35 times) is measured slower on the next run for them."""
     try:
         yield
     finally:
         with admin_client(settings.bootstrap) as admin:
-            created = sorted(t for t in set(admin.list_topics()) - before if "bench-" in t)
+            created = sorted(t for t in admin.list_topics() if RUN_MARK in t)
             for start in range(0, len(created), 100):
                 admin.delete_topics(created[start : start + 100])
         print(f"deleted the {len(created):,} topics this run created", flush=True)
