@@ -35,9 +35,9 @@ from agents.aggregation.rates import INSURED, published
 from agents.aggregation.registry import REGISTRY_WAIT_S, HubInputs, RegistryTopic
 from agents.aggregation.rolling import current_key, current_rolling, update_rolling
 from agents.aggregation.rollup import (
+    CellState,
     CellStore,
     Totals,
-    cells_of,
     children_of,
     family_key,
     roll_up,
@@ -267,10 +267,10 @@ def register_aggregation(
         """Rolls ``added`` up; every cell it belongs to, changed or not: a contribution read
         again after a crash finds its cells written but perhaps not their snapshots."""
         place = (added.district, added.industry)
-        roll_up(store, added)
-        roll_up_enterprise(store, added)
-        states = cells_of(store, added)
-        day, _, _, day_totals = states[0]  # cells_of lists the day first
+        states: list[CellState] = []
+        roll_up(store, added, states)
+        roll_up_enterprise(store, added, states)
+        day, _, _, day_totals = states[0]  # roll_up lists the day first
         update_rolling(store, *place, day.start.date(), day_totals)
         states += [(w, current_key(w.kind, *place), None, totals)
                    for w, totals in current_rolling(store, *place)]  # fmt: skip

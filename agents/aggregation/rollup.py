@@ -18,7 +18,7 @@ from typing import Any
 
 from agents.aggregation.cells import Cell, add_up
 from agents.aggregation.metrics import Contribution
-from agents.aggregation.windows import Window, WindowKind, tumbling, tumbling_windows
+from agents.aggregation.windows import Window, WindowKind, tumbling
 
 #: cell key -> its JSON (a Faust table, or a dict in tests)
 CellStore = MutableMapping[str, Any]
@@ -53,8 +53,17 @@ def _replace_child(
     return summed
 
 
-def roll_up(store: CellStore, added: Contribution) -> list[tuple[Window, Totals]]:
-    """Apply ``added`` and return every window whose totals changed, with its new totals."""
+#: a window, its cell key, its enterprise (None: the district × industry) and its totals
+CellState = tuple[Window, str, str | None, Totals]
+
+
+def roll_up(
+    store: CellStore, added: Contribution, states: list[CellState] | None = None
+) -> list[tuple[Window, Totals]]:
+    """Apply ``added`` and return every window whose totals changed, with its new totals.
+    ``states``, if given, gets every cell ``added`` belongs to, day to year, changed or not,
+    with its totals: a contribution read again after a crash finds its cells written but
+    perhaps not their snapshots."""
     district, industry = added.district, added.industry
     day = tumbling(WindowKind.DAY, added.occurred)
     day_key = cell_key(day, district, industry)
@@ -67,13 +76,16 @@ def roll_up(store: CellStore, added: Contribution) -> list[tuple[Window, Totals]
     day_totals = cell.totals()
     week = tumbling(WindowKind.WEEK, added.occurred)
     month = tumbling(WindowKind.MONTH, added.occurred)
-    _replace_child(store, changed, week, cell_key(week, *family), day.label, day_totals)
-    month_totals = _replace_child(
-        store, changed, month, cell_key(month, *family), day.label, day_totals
-    )
-    _roll_months_up(
+    week_key, month_key = cell_key(week, *family), cell_key(month, *family)
+    week_totals = _replace_child(store, changed, week, week_key, day.label, day_totals)
+    month_totals = _replace_child(store, changed, month, month_key, day.label, day_totals)
+    above = _roll_months_up(
         store, changed, added, month.label, month_totals, lambda w: cell_key(w, *family)
     )
+    if states is not None:
+        states += [(day, day_key, None, day_totals), (week, week_key, None, week_totals),
+                   (month, month_key, None, month_totals)]  # fmt: skip
+        states += [(window, key, None, totals) for window, key, totals in above]
     return changed
 
 
@@ -84,23 +96,32 @@ def _roll_months_up(
     month: str,
     month_totals: Totals,
     key_of: Callable[[Window], str],
-) -> None:
+) -> list[tuple[Window, str, Totals]]:
+    """The quarter and year with their keys and totals."""
+    rolled = []
     for kind in (WindowKind.QUARTER, WindowKind.YEAR):
         window = tumbling(kind, added.occurred)
-        _replace_child(store, changed, window, key_of(window), month, month_totals)
+        key = key_of(window)
+        rolled.append((window, key, _replace_child(store, changed, window, key, month,
+                                                   month_totals)))  # fmt: skip
+    return rolled
 
 
 def enterprise_cell_key(window: Window, district: str, industry: str, enterprise: str) -> str:
     return f"{cell_key(window, district, industry)}|{enterprise}"
 
 
-def roll_up_enterprise(store: CellStore, added: Contribution) -> list[tuple[Window, Totals]]:
+def roll_up_enterprise(
+    store: CellStore, added: Contribution, states: list[CellState] | None = None
+) -> list[tuple[Window, Totals]]:
     """Apply ``added`` to its enterprise's month, quarter and year (none for an event about no
-    one enterprise) and return the windows whose totals changed. The month cell keeps each
-    identity's contribution, as a district × industry day cell does, so this is as exact."""
+    one enterprise) and return the windows whose totals changed; ``states`` as for ``roll_up``.
+    The month cell keeps each identity's contribution, as a district × industry day cell does,
+    so this is as exact."""
     if not added.enterprise_id:
         return []
-    place = (added.district, added.industry, added.enterprise_id)
+    enterprise = added.enterprise_id
+    place = (added.district, added.industry, enterprise)
     month = tumbling(WindowKind.MONTH, added.occurred)
     month_key = enterprise_cell_key(month, *place)
     cell = Cell.from_json(store.get(month_key))
@@ -108,36 +129,18 @@ def roll_up_enterprise(store: CellStore, added: Contribution) -> list[tuple[Wind
     if cell.apply(added.identity, added.metrics):
         store[month_key] = cell.to_json()
         changed.append((month, cell.totals()))
-    _roll_months_up(store, changed, added, month.label, cell.totals(),
-                    lambda w: enterprise_cell_key(w, *place))  # fmt: skip
+    month_totals = cell.totals()
+    above = _roll_months_up(store, changed, added, month.label, month_totals,
+                            lambda w: enterprise_cell_key(w, *place))  # fmt: skip
+    if states is not None:
+        states.append((month, month_key, enterprise, month_totals))
+        states += [(window, key, enterprise, totals) for window, key, totals in above]
     return changed
 
 
 def children_of(store: CellStore, key: str) -> list[Totals]:
     """The totals a quarter's or year's cell holds for each of its months."""
     return list(dict(store.get(key) or {}).values())
-
-
-#: a window, its cell key, its enterprise (None: the district × industry) and its totals
-CellState = tuple[Window, str, str | None, Totals]
-
-
-def cells_of(store: CellStore, added: Contribution) -> list[CellState]:
-    """Every cell ``added`` belongs to, day to year, its enterprise's month to year, with the
-    totals the store holds now (after ``added`` was rolled up)."""
-    family = (added.district, added.industry)
-    states: list[CellState] = []
-    for window in tumbling_windows(added.occurred):
-        states.append((window, cell_key(window, *family), None, totals_of(store, window, *family)))
-    if added.enterprise_id:
-        for kind in (WindowKind.MONTH, WindowKind.QUARTER, WindowKind.YEAR):
-            window = tumbling(kind, added.occurred)
-            key = enterprise_cell_key(window, *family, added.enterprise_id)
-            value = store.get(key)
-            totals = (Cell.from_json(value).totals() if kind is WindowKind.MONTH
-                      else add_up(dict(value or {}).values()))  # fmt: skip
-            states.append((window, key, added.enterprise_id, totals))
-    return states
 
 
 def totals_of(store: CellStore, window: Window, district: str, industry: str) -> Totals:

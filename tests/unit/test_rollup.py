@@ -7,8 +7,8 @@ from typing import Any
 
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.rollup import (
+    CellState,
     cell_key,
-    cells_of,
     enterprise_cell_key,
     roll_up,
     roll_up_enterprise,
@@ -130,18 +130,30 @@ def test_enterprise_cells_repair_a_quarter_a_crash_left_unwritten() -> None:
     assert store[key] == {"2025-05": {"accidents": 1}}
 
 
-def test_cells_of_a_contribution_are_all_its_windows_with_current_totals() -> None:
+def test_the_states_of_a_contribution_are_all_its_windows_with_current_totals() -> None:
     store: dict[str, Any] = {}
+    roll_up(store, _added("b", local(3, 4), accidents=1, deaths=1))  # same week, month
     roll_up(store, _added("a", local(3, 3), accidents=1))
     roll_up_enterprise(store, _added("a", local(3, 3), accidents=1))
     again = _added("a", local(3, 3), accidents=1)
-    assert roll_up(store, again) == []  # nothing changed, yet every cell is there to publish
-    states = cells_of(store, again)
+    states: list[CellState] = []
+    # nothing changed, yet every cell is there to publish
+    assert roll_up(store, again, states) == []
+    assert roll_up_enterprise(store, again, states) == []
     assert [(w.kind, enterprise) for w, _, enterprise, _ in states] == [
         (WindowKind.DAY, None), (WindowKind.WEEK, None), (WindowKind.MONTH, None),
         (WindowKind.QUARTER, None), (WindowKind.YEAR, None),
         (WindowKind.MONTH, "91350100M000100Y43"), (WindowKind.QUARTER, "91350100M000100Y43"),
         (WindowKind.YEAR, "91350100M000100Y43"),
     ]  # fmt: skip
-    assert all(totals == {"accidents": 1} for *_, totals in states)
-    assert states[0][1] == "DAY|2025-03-03|370211|C37"
+    both = {"accidents": 2, "deaths": 1}  # the day holds "a" only; the rest "b" too
+    one = {"accidents": 1}  # the enterprise's cells got "a" only
+    assert [totals for *_, totals in states] == [one, both, both, both, both, one, one, one]
+    assert [key for _, key, _, _ in states] == [
+        "DAY|2025-03-03|370211|C37", "WEEK|2025-W10|370211|C37", "MONTH|2025-03|370211|C37",
+        "QUARTER|2025-Q1|370211|C37", "YEAR|2025|370211|C37",
+        "MONTH|2025-03|370211|C37|91350100M000100Y43",
+        "QUARTER|2025-Q1|370211|C37|91350100M000100Y43",
+        "YEAR|2025|370211|C37|91350100M000100Y43",
+    ]  # fmt: skip
+    assert all(store[key] for _, key, _, _ in states)  # each a cell the store holds
