@@ -32,10 +32,11 @@ def table_store_dir(settings: HubSettings) -> Path:
 def make_app(
     settings: HubSettings,
     app_id: str | None = None,
-    store: str = "rocksdb://",
+    store: str = "rocksdb-hub://",
     loop: asyncio.AbstractEventLoop | None = None,
 ) -> faust.App:
-    """A Faust app on the configured brokers with RocksDB (rocksdict) table stores by default;
+    """A Faust app on the configured brokers with RocksDB (rocksdict) table stores by default
+    (Faust's, without its garbage collections at rebalances: streams/faust_store.py);
     unit tests pass ``memory://`` and their running loop (else mode makes a loop of its own that
     nobody closes).
 
