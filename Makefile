@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ECHARTS := dashboards/node_modules/echarts/dist/echarts.min.js
 
-.PHONY: setup demo test test-unit lint format bench bench-year bench-worker stop clean
+.PHONY: setup demo test test-unit lint format bench bench-year bench-worker bench-p3 stop clean
 
 setup: $(STAMP) $(ECHARTS)
 	@$(BIN)/injuryhub broker fetch
@@ -59,3 +59,7 @@ bench-worker: setup
 
 bench-year: setup
 	$(BIN)/python -m tests.benchmarks.replay --scale 1
+
+# P3 on a Qingdao-sized year (scale 1, ~10 minutes), the worker running through the replay.
+bench-p3: setup
+	$(BIN)/python -m tests.benchmarks.suite --p3-only --p3-scales 1

@@ -29,18 +29,28 @@ def expected_monthly(truth: dict[str, Any]) -> MonthlyCells:
     return {key: kept for key, metrics in cells.items() if (kept := _kept(metrics))}
 
 
+def monthly_cell(registry: SchemaRegistry, value: bytes | None) -> tuple[str, dict[str, float]]:
+    """The month × district × industry cell a ``hub.aggregate`` value is, as ``expected_monthly``
+    names it, with its checked metrics; a LookupError for any other cell."""
+    _, snapshot = decode(registry, value or b"")
+    if snapshot["window"] != "MONTH" or snapshot["enterprise_id"] is not None:
+        raise LookupError(f"not a month of a district × industry: {snapshot['window']}")
+    month = snapshot["window_start"].astimezone(CITY_ZONE).strftime("%Y-%m")
+    return f"{month}|{snapshot['district']}|{snapshot['industry']}", _kept(snapshot["metrics"])
+
+
 def monthly_from_snapshots(
     registry: SchemaRegistry, latest: Iterable[bytes | None]
 ) -> MonthlyCells:
     """``latest``: the newest ``hub.aggregate`` value of each key."""
     monthly = {}
     for value in latest:
-        _, snapshot = decode(registry, value or b"")
-        if snapshot["window"] != "MONTH" or snapshot["enterprise_id"] is not None:
+        try:
+            key, kept = monthly_cell(registry, value)
+        except LookupError:
             continue
-        month = snapshot["window_start"].astimezone(CITY_ZONE).strftime("%Y-%m")
-        if kept := _kept(snapshot["metrics"]):
-            monthly[f"{month}|{snapshot['district']}|{snapshot['industry']}"] = kept
+        if kept:
+            monthly[key] = kept
     return monthly
 
 

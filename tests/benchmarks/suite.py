@@ -428,11 +428,101 @@ def _stop(worker: subprocess.Popen[bytes]) -> None:
         worker.wait()
 
 
+def _p1_to_p5(hub: Hub, scale: float, results: Results) -> None:
+    """P1, P2, P4 and P5 on a replayed year at ``scale``, into ``results``."""
+    settings = hub.settings
+    prefix = f"{_fresh('')}."
+    truth, replay_s = hub.year(scale, prefix)
+    connectors_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    events, mean_size = _published_sizes(settings, prefix)
+    records = sum(c["read"] for c in truth["connectors"].values())
+    connector_rate = records / replay_s
+    one_rate, one_size = p1_one_connector(hub, 20_000)
+    raw_one = p1_raw_producer(settings, 20_000, round(one_size))
+    results.add(Row("P1 connector publish, one CSV", f"{one_rate:,.0f} records/s",
+                    f"{raw_one:,.0f} msg/s", f"{one_rate / raw_one:.3f}",
+                    f"20,000 accident reports, one connector in-process, {one_size:.0f} B per "
+                    "event, transactions of 500"))  # fmt: skip
+    raw = p1_raw_producer(settings, max(events, 20_000), round(mean_size))
+    results.add(Row("P1 replay of a year", f"{connector_rate:,.0f} records/s",
+                    f"{raw:,.0f} msg/s", f"{connector_rate / raw:.3f}",
+                    f"{records:,} records of a scale-{scale:g} year, all 23 connectors "
+                    f"(CSV, XLSX, SQL, HTTP push), {mean_size:.0f} B per event; includes the "
+                    "process's start and each connector's set-up"))  # fmt: skip
+
+    measured, worker = run_worker_to_truth(hub, prefix, truth)
+    worker_rate = events / (measured["truth"] - measured["ready"])
+    raw_consume = asyncio.run(p2_raw_consume(settings, hub.registry, prefix))
+    results.add(Row("P2 hub aggregation", f"{worker_rate:,.0f} events/s",
+                    f"{raw_consume:,.0f} events/s", f"{worker_rate / raw_consume:.4f}",
+                    f"{events:,} events, ready to aggregates = truth"))  # fmt: skip
+    outputs, output_size = _published_sizes(settings, prefix, ("hub.aggregates",))
+    ceiling = asyncio.run(p2_raw_consume(settings, hub.registry, prefix, outputs / events,
+                                         round(output_size)))  # fmt: skip
+    results.add(Row("P2 ceiling: the hub's output alone", f"{ceiling:,.0f} events/s",
+                    f"{raw_consume:,.0f} events/s", f"{ceiling / raw_consume:.3f}",
+                    f"the raw loop also publishing the {outputs / events:.2f} messages per "
+                    f"event ({output_size:.0f} B, pre-encoded) the worker published on "
+                    "hub.aggregates, doing nothing else; the hub against it: "
+                    f"{worker_rate / ceiling:.3f}"))  # fmt: skip
+
+    # What the alerting path sustains: a burst of fatal accidents, each alerted.
+    burst, span = p4_latency(hub, prefix, float("inf"), P4_BURST)
+    if not burst:
+        results.add(Row("P4 publish → alert",
+                        f"no alert within 60 s of a burst of {P4_BURST:,}"))  # fmt: skip
+    else:
+        # Half the burst's rate; while that is more than the worker keeps up with (p99 over
+        # P4_TARGET_S), half of that again, so the row shows the rate where it is met.
+        burst_rate = len(burst) / span
+        rate = burst_rate / 2
+        for _ in range(P4_HALVINGS):
+            count = max(20, int(rate * 60))
+            latencies, _ = p4_latency(hub, prefix, rate, count)
+            p50 = statistics.median(latencies) if latencies else float("nan")
+            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] \
+                if latencies else float("nan")  # fmt: skip
+            results.add(Row("P4 publish → alert", f"p50 {p50:.2f} s, p99 {p99:.2f} s", "",
+                            "", f"{len(latencies)} of {count} fatal accidents alerted within "
+                            f"60 s, sent at {rate:.1f}/s for a minute; a burst of "
+                            f"{P4_BURST:,} came through at {burst_rate:.1f}/s"))  # fmt: skip
+            if p99 <= P4_TARGET_S:
+                break
+            rate /= 2
+    rss = _peak_rss_mib(worker.pid)
+    _stop(worker)
+    results.add(
+        Row(
+            "peak memory",
+            f"worker {rss:,.0f} MiB; connectors {connectors_rss:,.0f} MiB",
+            "",
+            "",
+            "VmHWM of the worker after P4; ru_maxrss of the replay",
+        )
+    )
+
+    cold_s, warm_s, filled_s = p5_prefilled_restart(hub, prefix)
+    results.add(
+        Row(
+            "P5 worker restart",
+            f"{cold_s:.1f} s to ready, stores lost; {warm_s:.1f} s with its stores",
+            "",
+            "",
+            f"10^6 records in a table's changelog (written in {filled_s:.0f} s)",
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=0.05, help="the year P1, P2, P4 use")
     parser.add_argument("--write", type=Path, help="write the table into this markdown file")
+    parser.add_argument("--p3-scales", type=float, nargs="+",
+                        help="P3's years (default: --scale and twice it)")  # fmt: skip
+    parser.add_argument("--p3-only", action="store_true", help="P3 alone (a scale-1 year: ~10 min)")
     args = parser.parse_args()
+    if args.p3_only and args.write:
+        parser.error("--p3-only prints its rows; the table in --write needs the whole run")
     settings = HubSettings()
     if not settings.bootstrap_servers:
         LocalCluster(settings).start()
@@ -444,88 +534,9 @@ def main() -> None:
         _deleting_created_topics(settings),
     ):
         hub = Hub(settings, Path(temporary))
-        prefix = f"{_fresh('')}."
-        truth, replay_s = hub.year(args.scale, prefix)
-        connectors_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        events, mean_size = _published_sizes(settings, prefix)
-        records = sum(c["read"] for c in truth["connectors"].values())
-        connector_rate = records / replay_s
-        one_rate, one_size = p1_one_connector(hub, 20_000)
-        raw_one = p1_raw_producer(settings, 20_000, round(one_size))
-        results.add(Row("P1 connector publish, one CSV", f"{one_rate:,.0f} records/s",
-                        f"{raw_one:,.0f} msg/s", f"{one_rate / raw_one:.3f}",
-                        f"20,000 accident reports, one connector in-process, {one_size:.0f} B per "
-                        "event, transactions of 500"))  # fmt: skip
-        raw = p1_raw_producer(settings, max(events, 20_000), round(mean_size))
-        results.add(Row("P1 replay of a year", f"{connector_rate:,.0f} records/s",
-                        f"{raw:,.0f} msg/s", f"{connector_rate / raw:.3f}",
-                        f"{records:,} records of a scale-{args.scale:g} year, all 23 connectors "
-                        f"(CSV, XLSX, SQL, HTTP push), {mean_size:.0f} B per event; includes the "
-                        "process's start and each connector's set-up"))  # fmt: skip
-
-        measured, worker = run_worker_to_truth(hub, prefix, truth)
-        worker_rate = events / (measured["truth"] - measured["ready"])
-        raw_consume = asyncio.run(p2_raw_consume(settings, hub.registry, prefix))
-        results.add(Row("P2 hub aggregation", f"{worker_rate:,.0f} events/s",
-                        f"{raw_consume:,.0f} events/s", f"{worker_rate / raw_consume:.4f}",
-                        f"{events:,} events, ready to aggregates = truth"))  # fmt: skip
-        outputs, output_size = _published_sizes(settings, prefix, ("hub.aggregates",))
-        ceiling = asyncio.run(p2_raw_consume(settings, hub.registry, prefix, outputs / events,
-                                             round(output_size)))  # fmt: skip
-        results.add(Row("P2 ceiling: the hub's output alone", f"{ceiling:,.0f} events/s",
-                        f"{raw_consume:,.0f} events/s", f"{ceiling / raw_consume:.3f}",
-                        f"the raw loop also publishing the {outputs / events:.2f} messages per "
-                        f"event ({output_size:.0f} B, pre-encoded) the worker published on "
-                        "hub.aggregates, doing nothing else; the hub against it: "
-                        f"{worker_rate / ceiling:.3f}"))  # fmt: skip
-
-        # What the alerting path sustains: a burst of fatal accidents, each alerted.
-        burst, span = p4_latency(hub, prefix, float("inf"), P4_BURST)
-        if not burst:
-            results.add(Row("P4 publish → alert",
-                            f"no alert within 60 s of a burst of {P4_BURST:,}"))  # fmt: skip
-        else:
-            # Half the burst's rate; while that is more than the worker keeps up with (p99 over
-            # P4_TARGET_S), half of that again, so the row shows the rate where it is met.
-            burst_rate = len(burst) / span
-            rate = burst_rate / 2
-            for _ in range(P4_HALVINGS):
-                count = max(20, int(rate * 60))
-                latencies, _ = p4_latency(hub, prefix, rate, count)
-                p50 = statistics.median(latencies) if latencies else float("nan")
-                p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] \
-                    if latencies else float("nan")  # fmt: skip
-                results.add(Row("P4 publish → alert", f"p50 {p50:.2f} s, p99 {p99:.2f} s", "",
-                                "", f"{len(latencies)} of {count} fatal accidents alerted within "
-                                f"60 s, sent at {rate:.1f}/s for a minute; a burst of "
-                                f"{P4_BURST:,} came through at {burst_rate:.1f}/s"))  # fmt: skip
-                if p99 <= P4_TARGET_S:
-                    break
-                rate /= 2
-        rss = _peak_rss_mib(worker.pid)
-        _stop(worker)
-        results.add(
-            Row(
-                "peak memory",
-                f"worker {rss:,.0f} MiB; connectors {connectors_rss:,.0f} MiB",
-                "",
-                "",
-                "VmHWM of the worker after P4; ru_maxrss of the replay",
-            )
-        )
-
-        cold_s, warm_s, filled_s = p5_prefilled_restart(hub, prefix)
-        results.add(
-            Row(
-                "P5 worker restart",
-                f"{cold_s:.1f} s to ready, stores lost; {warm_s:.1f} s with its stores",
-                "",
-                "",
-                f"10^6 records in a table's changelog (written in {filled_s:.0f} s)",
-            )
-        )
-
-        for scale in (args.scale, args.scale * 2):
+        if not args.p3_only:
+            _p1_to_p5(hub, args.scale, results)
+        for scale in args.p3_scales or (args.scale, args.scale * 2):
             seconds, year_events, ready = p3_year_in_service(hub, scale)
             results.add(Row(f"P3 year at scale {scale:g}", f"{seconds:,.0f} s files → aggregates",
                             "", "", f"{year_events:,} events; the worker running through the "
