@@ -116,10 +116,13 @@ async def _subscribed(
 async def _read_to_ends(
     consumer: AIOKafkaConsumer, assigned: list[TopicPartition], timeout_s: float
 ) -> list[Record]:
-    """What lies between the consumer's positions and the partitions' end offsets now."""
+    """What lies between the consumer's positions and the partitions' end offsets now; the
+    consumer is left at those ends, so that what a fetch brought from past them (written since
+    the call began) is read by the next call, not lost."""
     end_offsets = await consumer.end_offsets(assigned)
     records: list[Record] = []
     remaining = {tp for tp in assigned if await consumer.position(tp) < end_offsets[tp]}
+    overshot: set[TopicPartition] = set()
     deadline = time.monotonic() + timeout_s
     while remaining:
         batches = await consumer.getmany(*remaining, timeout_ms=READ_POLL_MS)
@@ -129,6 +132,8 @@ async def _read_to_ends(
                 for m in messages
                 if m.offset < end_offsets[tp]
             )
+            if messages and messages[-1].offset >= end_offsets[tp]:
+                overshot.add(tp)
         # Position, not the last offset seen: compaction and transaction markers leave
         # offsets that are never delivered.
         done = {tp for tp in remaining if await consumer.position(tp) >= end_offsets[tp]}
@@ -137,6 +142,8 @@ async def _read_to_ends(
             deadline = time.monotonic() + timeout_s
         elif remaining and time.monotonic() > deadline:
             raise TimeoutError(f"no progress reading {assigned[0].topic} for {timeout_s:.0f} s")
+    for tp in overshot:
+        consumer.seek(tp, end_offsets[tp])
     return records
 
 
