@@ -60,6 +60,6 @@ bench-worker: setup
 bench-year: setup
 	$(BIN)/python -m tests.benchmarks.replay --scale 1
 
-# P3 on a Qingdao-sized year (scale 1, ~10 minutes), the worker running through the replay.
+# P3 on a Qingdao-sized year (scale 1, ~20 minutes), the worker running through the replay.
 bench-p3: setup
 	$(BIN)/python -m tests.benchmarks.suite --p3-only --p3-scales 1

@@ -519,7 +519,7 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="write the table into this markdown file")
     parser.add_argument("--p3-scales", type=float, nargs="+",
                         help="P3's years (default: --scale and twice it)")  # fmt: skip
-    parser.add_argument("--p3-only", action="store_true", help="P3 alone (a scale-1 year: ~10 min)")
+    parser.add_argument("--p3-only", action="store_true", help="P3 alone (a scale-1 year: ~20 min)")
     args = parser.parse_args()
     if args.p3_only and args.write:
         parser.error("--p3-only prints its rows; the table in --write needs the whole run")
