@@ -53,6 +53,12 @@ class Record:
     value: bytes | None
     timestamp_ms: int
 
+    @classmethod
+    def of(cls, message: Any) -> Record:
+        """A consumer's message (aiokafka's or kafka-python's ConsumerRecord)."""
+        return cls(message.topic, message.partition, message.offset, message.key, message.value,
+                   message.timestamp)  # fmt: skip
+
 
 #: How long the broker holds a fetch when nothing lies past its offset, and how long a read
 #: waits for records before it looks whether its position has reached the end. A partition that
@@ -127,11 +133,7 @@ async def _read_to_ends(
     while remaining:
         batches = await consumer.getmany(*remaining, timeout_ms=READ_POLL_MS)
         for tp, messages in batches.items():
-            records.extend(
-                Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
-                for m in messages
-                if m.offset < end_offsets[tp]
-            )
+            records.extend(Record.of(m) for m in messages if m.offset < end_offsets[tp])
             if messages and messages[-1].offset >= end_offsets[tp]:
                 overshot.add(tp)
         # Position, not the last offset seen: compaction and transaction markers leave
@@ -253,11 +255,7 @@ class PartitionReader:
             reached = await consumer.position(tp)
             while reached < end and (limit is None or len(records) < limit):
                 messages = (await consumer.getmany(tp, timeout_ms=READ_POLL_MS)).get(tp, [])
-                records.extend(
-                    Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
-                    for m in messages
-                    if m.offset < end
-                )
+                records.extend(Record.of(m) for m in messages if m.offset < end)
                 # a fetch of transaction markers only moves the position: progress too
                 position = await consumer.position(tp)
                 if messages or position > reached:

@@ -121,8 +121,7 @@ class Recorder:
     def _append(self, producer: Any, head: Entry | None, messages: list[Any]) -> Entry:
         producer.begin_transaction()
         for message in messages:
-            record = Record(message.topic, message.partition, message.offset, message.key,
-                            message.value, message.timestamp)  # fmt: skip
+            record = Record.of(message)
             head = chained(head, **self._content(record))
             producer.send(self.log_topic, value=_json(to_line(head)))
         assert head is not None
