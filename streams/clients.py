@@ -185,12 +185,20 @@ class TopicTail:
         self._lock = asyncio.Lock()
 
     async def new(self) -> list[Record]:
+        """A call that fails has moved the consumer past what it fetched and did not return:
+        the tail then starts again from the beginning, so the next call sees it (with what
+        earlier calls returned, again: callers keep the latest per key)."""
         async with self._lock:
             if self._reading is None:
                 self._reading = await _subscribed(
                     self.bootstrap, self.topic, self.timeout_s, "read_committed", self.auth
                 )
-            return await _read_to_ends(*self._reading, self.timeout_s)
+            try:
+                return await _read_to_ends(*self._reading, self.timeout_s)
+            except BaseException:
+                consumer, self._reading = self._reading[0], None
+                await consumer.stop()
+                raise
 
     async def stop(self) -> None:
         async with self._lock:

@@ -1,5 +1,6 @@
 """The read loop behind ``read_to_end`` and ``TopicTail``, on a stand-in consumer (no broker):
-records a fetch brings from past the ends the call began with are left for the next call."""
+records a fetch brings from past the ends the call began with are left for the next call, and
+a tail whose read failed loses nothing."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from aiokafka import TopicPartition
 
-from streams.clients import _read_to_ends
+from streams import clients
+from streams.clients import TopicTail, _read_to_ends
 
 TP = TopicPartition("hub.alerts", 0)
 
@@ -68,3 +71,42 @@ def test_a_read_that_stops_at_the_end_does_not_seek() -> None:
     consumer = _Consumer(ends_at_call=4, written=4)
     assert _offsets(consumer) == [0, 1, 2, 3]
     assert consumer.seeks == []
+
+
+@dataclass
+class _FailingOnce(_Consumer):
+    """Its first fetch delivers offsets 0-1 and then fails (a broker lost mid-read)."""
+
+    failed: bool = False
+    stopped: int = 0
+
+    async def getmany(self, *partitions: TopicPartition, timeout_ms: int) -> dict[Any, Any]:
+        if not self.failed:
+            self.failed = True
+            self.at = 2
+            raise TimeoutError("the broker went away")
+        return await super().getmany(*partitions, timeout_ms=timeout_ms)
+
+    async def stop(self) -> None:
+        self.stopped += 1
+
+
+def test_a_tail_whose_read_failed_starts_again_from_the_beginning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    failing = _FailingOnce(ends_at_call=4, written=4)
+    consumers: list[_Consumer] = [failing, _Consumer(ends_at_call=4, written=4)]
+
+    async def subscribed(*_: Any) -> tuple[Any, list[TopicPartition]]:
+        return consumers.pop(0), [TP]
+
+    monkeypatch.setattr(clients, "_subscribed", subscribed)
+    tail = TopicTail("127.0.0.1:1", TP.topic)
+
+    async def twice() -> list[int]:
+        with pytest.raises(TimeoutError):
+            await tail.new()
+        return [record.offset for record in await tail.new()]
+
+    assert asyncio.run(twice()) == [0, 1, 2, 3]  # 0 and 1 not lost with the failed read
+    assert failing.stopped == 1
