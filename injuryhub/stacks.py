@@ -9,11 +9,14 @@ positions only.
 from __future__ import annotations
 
 import asyncio
+import gc
+import inspect
 import sys
 import threading
 import traceback
 from collections.abc import Iterable
 from types import FrameType
+from typing import Any
 
 #: the first line of the picture, for whoever waits for it in a log
 HEADER = "where every thread and task is (SIGUSR1):"
@@ -24,12 +27,32 @@ def _frames(frames: Iterable[FrameType]) -> str:
     return "".join(summary.format())
 
 
+def _awaiting(coro: Any) -> list[FrameType]:
+    """The frames of ``coro`` and of what it awaits, down to the innermost: a suspended task's
+    own stack (``Task.get_stack``) holds its outermost frame only, which says nothing of where
+    it waits."""
+    frames = []
+    while coro is not None:
+        if type(coro).__name__ == "async_generator_asend":  # ``async for``: its generator
+            coro = next((g for g in gc.get_referents(coro) if inspect.isasyncgen(g)), None)
+            continue
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        frame = frame or getattr(coro, "ag_frame", None)
+        if frame is None:
+            break
+        frames.append(frame)
+        coro = (getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+                or getattr(coro, "ag_await", None))  # fmt: skip
+    return frames
+
+
 def _task_stacks(loop: asyncio.AbstractEventLoop) -> list[str]:
     try:
         tasks = list(asyncio.all_tasks(loop))
     except RuntimeError:  # the set changed while another thread's loop ran: a picture, not a proof
         return ["  (its tasks changed while being listed)\n"]
-    return sorted(f"  TASK {task.get_name()} {task.get_coro()!r}\n{_frames(task.get_stack())}"
+    return sorted(f"  TASK {task.get_name()} {task.get_coro()!r}\n"
+                  f"{_frames(_awaiting(task.get_coro()) or task.get_stack())}"
                   for task in tasks)  # fmt: skip
 
 

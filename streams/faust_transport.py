@@ -45,6 +45,11 @@ from streams.eager import start_eagerly
 SCHEME = "kafka-committed"
 #: about an agent's longest wait on one event (an enterprise the registry lacks: 60 s)
 STREAM_WAIT_S = 60.0
+#: at a worker's stop, how long the messages in flight get to be handled: a message a stop's
+#: flow suspension caught between the consumer and its stream is never handled (with Faust's
+#: wait, a worker stopped just after its start could hang for the whole STREAM_WAIT_S), and
+#: one not handled is not committed, so the next start reads it again
+STOP_WAIT_S = 5.0
 #: messages handed on between two turns given to the event loop (Faust's figure)
 FETCH_YIELD_EVERY = 100
 log = logging.getLogger(__name__)
@@ -69,16 +74,20 @@ class ReadCommittedConsumer(driver.Consumer):
 
     async def wait_empty(self) -> None:
         """Faust's wait for the messages in flight, without those of partitions this worker no
-        longer has, and for at most ``STREAM_WAIT_S``."""
-        deadline = time.monotonic() + STREAM_WAIT_S
+        longer has, and for at most ``STREAM_WAIT_S`` at a rebalance, ``STOP_WAIT_S`` at the
+        worker's stop."""
+        stopping = self.app.should_stop
+        waited_s = STOP_WAIT_S if stopping else STREAM_WAIT_S
+        deadline = time.monotonic() + waited_s
         while not self.should_stop and self._unacked_messages:
             self._forget_unassigned()
             gc.collect()  # the set is weak: messages no stream holds leave it
             if not self._unacked_messages:
                 break
             if time.monotonic() > deadline:
-                log.warning("going on with the rebalance after %.0f s; still unacknowledged: %s",
-                            STREAM_WAIT_S, _positions(self._unacked_messages))  # fmt: skip
+                log.warning("going on with the %s after %.0f s; still unacknowledged (read again "
+                            "at the next start): %s", "stop" if stopping else "rebalance",
+                            waited_s, _positions(self._unacked_messages))  # fmt: skip
                 break
             await self.commit()
             await self._wait_for_ack(timeout=1)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import platform
@@ -31,7 +30,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +49,7 @@ from streams.contracts.wire import decode, encode
 from streams.settings import HubSettings
 from streams.topics.admin import admin_client, ensure_topics
 from streams.topics.catalogue import TopicSpec, catalogue
+from tests.benchmarks.topics import deleting_topics_named
 from tests.benchmarks.worker import Snapshots, _start, _wait_ready
 from tests.examples import example_record
 
@@ -531,7 +530,7 @@ def main() -> None:
     run_began = time.perf_counter()
     with (
         tempfile.TemporaryDirectory() as temporary,
-        _deleting_created_topics(settings),
+        deleting_topics_named(settings.bootstrap, RUN_MARK),
     ):
         hub = Hub(settings, Path(temporary))
         if not args.p3_only:
@@ -545,21 +544,6 @@ def main() -> None:
     print(table)
     if args.write:
         _write_results(args.write, table)
-
-
-@contextlib.contextmanager
-def _deleting_created_topics(settings: HubSettings) -> Iterator[None]:
-    """Deletes the topics this run created (their names hold RUN_MARK) when it ends: left behind,
-    they pile up run after run, and every client that reads the whole cluster's metadata (a
-    worker's start, ~35 times) is measured slower on the next run for them."""
-    try:
-        yield
-    finally:
-        with admin_client(settings.bootstrap) as admin:
-            created = sorted(t for t in admin.list_topics() if RUN_MARK in t)
-            for start in range(0, len(created), 100):
-                admin.delete_topics(created[start : start + 100])
-        print(f"deleted the {len(created):,} topics this run created", flush=True)
 
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"

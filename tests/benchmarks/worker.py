@@ -4,7 +4,7 @@ changelogs, partitions assigned).
 
 Run: `make bench-worker` or `.venv/bin/python -m tests.benchmarks.worker --scale 0.05`. Prints
 figures; asserts nothing. Uses INJURYHUB_BOOTSTRAP_SERVERS, or starts the local broker; writes to
-fresh prefixed topics and keeps the worker's stores in a temporary folder.
+fresh prefixed topics (deleted at the end) and keeps the worker's stores in a temporary folder.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from streams.broker.cluster import LocalCluster
 from streams.clients import read_to_end
 from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.settings import HubSettings
+from tests.benchmarks.topics import deleting_topics_named
 
 POLL_S = 0.5
 #: a month cell of a district × industry is keyed MONTH|label|district|industry (an
@@ -98,6 +99,13 @@ def _wait_ready(log: Path, worker: subprocess.Popen[bytes], readies: int) -> Non
         time.sleep(0.1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """The user and system CPU time a process has used so far (Linux /proc): the worker's
+    figure that the other processes on this 2-core machine disturb least."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=0.05, help="the year replayed")
@@ -107,7 +115,11 @@ def main() -> None:
         LocalCluster(settings).start()
     registry = load_registry(settings.schemas_path)
     prefix = f"bench-worker-{uuid.uuid4().hex[:8]}."
-    with tempfile.TemporaryDirectory() as temporary:
+    app_id = f"bench-{uuid.uuid4().hex[:8]}"  # prefixes the worker's changelog topics
+    with (
+        tempfile.TemporaryDirectory() as temporary,
+        deleting_topics_named(settings.bootstrap, prefix, app_id),
+    ):
         root = Path(temporary)
         env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": settings.bootstrap,
                "INJURYHUB_STATE_DIR": str(root)}  # fmt: skip
@@ -118,7 +130,7 @@ def main() -> None:
         expected = expected_monthly(truth)
         events = sum(c["published"] for c in truth["connectors"].values())
         command = [sys.executable, "-m", "injuryhub", "worker", "--loglevel", "info",
-                   "--app-id", f"bench-{uuid.uuid4().hex[:8]}", "--topic-prefix", prefix,
+                   "--app-id", app_id, "--topic-prefix", prefix,
                    "--intake-source", prefix + "dept.emergency.accident-report.v1",
                    "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
         log = root / "worker.log"
@@ -127,12 +139,14 @@ def main() -> None:
         worker = _start(command, env, log)
         _wait_ready(log, worker, 1)
         ready_s = time.perf_counter() - began
+        cpu_at_ready = cpu_seconds(worker.pid)
         watched = Snapshots(settings.bootstrap, registry, prefix)
         try:
             watched.wait_for(expected, worker, log, POLL_S)
         finally:
             watched.close()
         caught_up_s = time.perf_counter() - began
+        working_cpu_s = cpu_seconds(worker.pid) - cpu_at_ready
         snapshots = len(asyncio.run(read_to_end(settings.bootstrap, prefix + "hub.aggregates")))
         worker.send_signal(signal.SIGKILL)
         worker.wait()
@@ -147,8 +161,9 @@ def main() -> None:
     print(f"  worker start to ready            {ready_s:6.1f} s")
     print(f"  ready to aggregates = truth      {working:6.1f} s  "
           f"{events / working:,.0f} events/s (within {POLL_S} s polling)")  # fmt: skip
+    print(f"  worker CPU meanwhile             {working_cpu_s:6.1f} s  "
+          f"{working_cpu_s / events * 1e3:.2f} ms per event")  # fmt: skip
     print(f"  restart after SIGKILL to ready   {recovery_s:6.1f} s (tables recovered)")
-    print(f"topics left under prefix {prefix}")
 
 
 if __name__ == "__main__":
