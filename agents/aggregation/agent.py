@@ -172,6 +172,11 @@ def register_inputs(
     registry_topic = RegistryTopic(
         settings.bootstrap, settings.kafka_auth, topics.enterprises, registry
     )
+
+    async def stop_registry_topic(*_: Any, **__: Any) -> None:
+        await registry_topic.stop()
+
+    app.on_before_shutdown.connect(stop_registry_topic)
     return HubInputs(app.topic(*topics.sources, **RAW_TOPIC), places, registry_topic)
 
 

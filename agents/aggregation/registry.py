@@ -17,7 +17,7 @@ from typing import Any
 
 from aiokafka.errors import KafkaError
 
-from streams.clients import read_to_end
+from streams.clients import TopicTail
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import DecodeError, decode
 from streams.kafka_auth import KafkaAuth
@@ -33,7 +33,9 @@ REGISTRY_WAIT_S = 60.0
 
 @dataclass
 class RegistryTopic:
-    """The registry as its compacted topic holds it, read again on demand."""
+    """The registry as its compacted topic holds it, read on demand: each read takes only what
+    was written since the last (one consumer kept open; reading the whole topic at every call
+    decoded 20,000 enterprises of a Qingdao-sized year each time); ``stop`` closes it."""
 
     bootstrap: str
     auth: KafkaAuth
@@ -42,6 +44,7 @@ class RegistryTopic:
     places: dict[str, Place] = field(default_factory=dict)
     _read_at: float = float("-inf")
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _tail: TopicTail | None = None
 
     async def refresh(self) -> None:
         async with self._lock:
@@ -49,7 +52,9 @@ class RegistryTopic:
                 return
             self._read_at = time.monotonic()
             try:
-                records = await read_to_end(self.bootstrap, self.topic, auth=self.auth)
+                if self._tail is None:
+                    self._tail = TopicTail(self.bootstrap, self.topic, auth=self.auth)
+                records = await self._tail.new()
             except (KafkaError, LookupError, OSError) as error:
                 log.warning("could not read the registry topic %s: %s", self.topic, error)
                 return
@@ -59,6 +64,11 @@ class RegistryTopic:
                 except DecodeError:
                     continue  # the registry agent dead-letters it
                 self.places[enterprise["uscc"]] = (enterprise["district"], enterprise["industry"])
+
+    async def stop(self) -> None:
+        async with self._lock:
+            if self._tail is not None:
+                await self._tail.stop()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import faust
 import pytest
@@ -81,8 +82,10 @@ async def test_the_wait_is_bounded_and_says_what_it_left(
     with caplog.at_level(logging.WARNING, "streams.faust_transport"):
         await consumer.wait_empty()
     assert stuck in consumer._unacked_messages  # not acknowledged: its offset stays uncommitted
-    assert ("going on with the rebalance after 0 s; still unacknowledged (read again at the "
-            "next start): dept[0]@3") in caplog.text
+    assert (
+        "going on with the rebalance after 0 s; still unacknowledged (read again at the "
+        "next start): dept[0]@3"
+    ) in caplog.text
 
 
 async def test_at_the_workers_stop_the_wait_is_the_short_one(
@@ -94,7 +97,8 @@ async def test_at_the_workers_stop_the_wait_is_the_short_one(
     stop must not wait the rebalance's minute for it (a worker stopped just after its start
     hung so, two times in three)."""
     monkeypatch.setattr(faust_transport, "STOP_WAIT_S", 0.3)
-    consumer.app._stopped.set()  # as mode's Service.stop does before the app's on_stop
+    app: Any = consumer.app
+    app._stopped.set()  # as mode's Service.stop does before the app's on_stop
     stuck = _taken(consumer, 0, 3)
     began = time.monotonic()
     with caplog.at_level(logging.WARNING, "streams.faust_transport"):
