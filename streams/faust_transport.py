@@ -85,9 +85,9 @@ class ReadCommittedConsumer(driver.Consumer):
             if not self._unacked_messages:
                 break
             if time.monotonic() > deadline:
-                log.warning("going on with the %s after %.0f s; still unacknowledged (read again "
-                            "at the next start): %s", "stop" if stopping else "rebalance",
-                            waited_s, _positions(self._unacked_messages))  # fmt: skip
+                log.warning("going on with the %s after %.0f s; still unacknowledged, so not "
+                            "committed (read again later): %s", "stop" if stopping else
+                            "rebalance", waited_s, _positions(self._unacked_messages))  # fmt: skip
                 break
             await self.commit()
             await self._wait_for_ack(timeout=1)

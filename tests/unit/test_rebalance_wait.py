@@ -83,8 +83,8 @@ async def test_the_wait_is_bounded_and_says_what_it_left(
         await consumer.wait_empty()
     assert stuck in consumer._unacked_messages  # not acknowledged: its offset stays uncommitted
     assert (
-        "going on with the rebalance after 0 s; still unacknowledged (read again at the "
-        "next start): dept[0]@3"
+        "going on with the rebalance after 0 s; still unacknowledged, so not committed "
+        "(read again later): dept[0]@3"
     ) in caplog.text
 
 
