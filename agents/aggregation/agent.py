@@ -87,13 +87,6 @@ Pending = tuple[Window, Contribution, str, str | None, Totals]
 #: contributions in one message of the internal topic at most (a batch of 500 accident reports
 #: has twice as many; a bundle stays well under Kafka's 1 MB message limit)
 BUNDLE_MAX = 1000
-#: the cells agent's batches: up to CELLS_BATCH_MAX bundles, waiting up to CELLS_WITHIN_S for
-#: them (the other stages: 500 and 0.2 s). A replayed year's bundles then touch each cell fewer
-#: times: 25 % fewer snapshots and 19 % less CPU per event (three back-to-back pairs of `make
-#: bench-worker` runs). The wait delays no immediate alert (those come by the facts' path),
-#: only the weekly aberration checks, by up to a second.
-CELLS_BATCH_MAX = 2000
-CELLS_WITHIN_S = 1.0
 #: table options every hub table shares
 TABLE_OPTIONS: dict[str, Any] = {"default": None, "key_type": str}
 
@@ -310,9 +303,9 @@ def register_aggregation(
     aggregating = keeper.guard("aggregate-cells", (by_family.get_topic_name(),))
 
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
-        async for handled in guarded_batches(
-            stream, aggregating, aggregate_batch, CELLS_WITHIN_S, CELLS_BATCH_MAX
-        ):
+        # The usual batch bounds (agents/batches.py): larger batches cost less per event but
+        # hold the event loop longer, and the alerts wait behind them (docs/benchmarks.md).
+        async for handled in guarded_batches(stream, aggregating, aggregate_batch):
             yield handled
 
     agents = (
