@@ -29,6 +29,7 @@ import faust
 from faust.types import TP
 
 from streams.clients import Record
+from streams.faust_app import stop_at_shutdown
 
 log = logging.getLogger(__name__)
 #: how often the tails are looked at
@@ -135,11 +136,7 @@ class PositionKeeper:
 
     def watch(self, every_s: float = TAIL_LOOK_S) -> None:
         self.app.timer(every_s, name="position-tails")(self.look_at_tails)
-
-        async def stop_reader(*_: Any, **__: Any) -> None:
-            await self.reader.stop()
-
-        self.app.on_before_shutdown.connect(stop_reader)
+        stop_at_shutdown(self.app, self.reader.stop)
 
     def _last_handled(self, topic: str, partition: int) -> int:
         """The least of the guards reading ``topic`` (-1: one has handled nothing there)."""

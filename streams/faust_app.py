@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import socket
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import faust
 
@@ -71,3 +73,12 @@ def make_app(
         broker_heartbeat_interval=HEARTBEAT_S,
         loop=loop,
     )
+
+
+def stop_at_shutdown(app: faust.App, stop: Callable[[], Awaitable[None]]) -> None:
+    """Runs ``stop`` (a reader's or consumer's own, outside Faust) before the app shuts down."""
+
+    async def stopping(*_: Any, **__: Any) -> None:
+        await stop()
+
+    app.on_before_shutdown.connect(stopping)

@@ -51,6 +51,7 @@ from agents.positions import PositionKeeper
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import encode
+from streams.faust_app import stop_at_shutdown
 from streams.settings import HubSettings
 
 CONTRIBUTIONS = "aggregate-contributions"
@@ -172,11 +173,7 @@ def register_inputs(
     registry_topic = RegistryTopic(
         settings.bootstrap, settings.kafka_auth, topics.enterprises, registry
     )
-
-    async def stop_registry_topic(*_: Any, **__: Any) -> None:
-        await registry_topic.stop()
-
-    app.on_before_shutdown.connect(stop_registry_topic)
+    stop_at_shutdown(app, registry_topic.stop)
     return HubInputs(app.topic(*topics.sources, **RAW_TOPIC), places, registry_topic)
 
 

@@ -34,6 +34,7 @@ from streams.clients import TopicTail, read_to_end
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
 from streams.contracts.wire import decode, encode
+from streams.faust_app import stop_at_shutdown
 from streams.settings import HubSettings
 
 
@@ -147,10 +148,7 @@ def register_bulletins(
                            a["alert_id"]),
         )  # fmt: skip
 
-    async def stop_alerts_tail(*_: Any, **__: Any) -> None:
-        await alerts_tail.stop()
-
-    app.on_before_shutdown.connect(stop_alerts_tail)
+    stop_at_shutdown(app, alerts_tail.stop)
 
     async def publish(content: BulletinContent, digest: str) -> None:
         window = content.window
