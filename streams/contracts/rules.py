@@ -45,32 +45,73 @@ class Problem:
         return f"{self.field}={self.value}: {self.message} [{self.rule}]"
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """A field that has a rule, or holds a record whose fields have: the only fields a record's
+    check looks at (most fields have no rule beyond their type)."""
+
+    name: str
+    path: str
+    rule: str | None
+    inner: tuple[_Checked, ...]
+
+
+def _checked_fields(definition: dict[str, Any], prefix: str = "") -> tuple[_Checked, ...]:
+    found = []
+    for field in definition["fields"]:
+        path = f"{prefix}{field['name']}"
+        nested = field["type"]
+        inner: tuple[_Checked, ...] = ()
+        if isinstance(nested, dict) and nested.get("type") == "record":
+            inner = _checked_fields(nested, f"{path}.")
+        rule = field.get("injuryhub.rule")
+        if rule is not None or inner:
+            found.append(_Checked(field["name"], path, rule, inner))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    fields: tuple[_Checked, ...]
+    #: (field, envelope time it may not precede) of the fields with a time-order rule
+    bounds: tuple[tuple[str, str], ...]
+
+
+_BOUNDS = {"after_reported": "reported_at", "after_occurred": "occurred_at"}
+
+
 class Rules:
     def __init__(self, codes: CodeLists, now: Callable[[], datetime]) -> None:
         self.codes = codes
         self.now = now
+        self._plans: dict[EventSchema, _Plan] = {}
 
     def check(self, schema: EventSchema, record: dict[str, Any]) -> list[Problem]:
-        problems = list(self._field_rules(schema.definition, record, ""))
-        problems += self._time_order(schema, record)
+        plan = self._plans.get(schema)
+        if plan is None:
+            fields = schema.definition["fields"]
+            bounds = tuple((field["name"], _BOUNDS[rule]) for field in fields
+                           if (rule := field.get("injuryhub.rule")) in _BOUNDS)  # fmt: skip
+            plan = self._plans[schema] = _Plan(_checked_fields(schema.definition), bounds)
+        problems = list(self._field_rules(plan.fields, record))
+        problems += self._time_order(plan, record)
         problems += self._cross_field(record)
         return problems
 
     def _field_rules(
-        self, definition: dict[str, Any], record: dict[str, Any], prefix: str
+        self, fields: tuple[_Checked, ...], record: dict[str, Any]
     ) -> Iterator[Problem]:
-        for field in definition["fields"]:
-            name, value = field["name"], record.get(field["name"])
-            path = f"{prefix}{name}"
-            nested = field["type"]
-            if isinstance(nested, dict) and nested.get("type") == "record" and value is not None:
-                yield from self._field_rules(nested, value, f"{path}.")
-            rule = field.get("injuryhub.rule")
-            if rule is None or value is None:
+        for field in fields:
+            value = record.get(field.name)
+            if value is None:
                 continue
-            message = self._field_problem(rule, value, record)
+            if field.inner:
+                yield from self._field_rules(field.inner, value)
+            if field.rule is None:
+                continue
+            message = self._field_problem(field.rule, value, record)
             if message is not None:
-                yield Problem(path, shown(value), rule, message)
+                yield Problem(field.path, shown(value), field.rule, message)
 
     def _field_problem(self, rule: str, value: Any, record: dict[str, Any]) -> str | None:
         codes = self.codes
@@ -140,7 +181,7 @@ class Rules:
             f"injuries and {record['direct_loss_wan_cny']} 万元 loss, which make it {expected}"
         )
 
-    def _time_order(self, schema: EventSchema, record: dict[str, Any]) -> Iterator[Problem]:
+    def _time_order(self, plan: _Plan, record: dict[str, Any]) -> Iterator[Problem]:
         envelope = record["envelope"]
         occurred, reported = envelope["occurred_at"], envelope["reported_at"]
         now = self.now()
@@ -156,19 +197,14 @@ class Rules:
                 "time-order",
                 f"is before occurred_at {occurred.isoformat()}",
             )
-        bounds = {
-            "after_reported": ("reported_at", reported),
-            "after_occurred": ("occurred_at", occurred),
-        }
-        for field in schema.definition["fields"]:
-            bound = bounds.get(field.get("injuryhub.rule", ""))
-            later = record.get(field["name"])
-            if bound is not None and later is not None and later < bound[1]:
+        for name, bound in plan.bounds:
+            later, earliest = record.get(name), envelope[bound]
+            if later is not None and later < earliest:
                 yield Problem(
-                    field["name"],
+                    name,
                     later.isoformat(),
                     "time-order",
-                    f"is before {bound[0]} {bound[1].isoformat()}",
+                    f"is before {bound} {earliest.isoformat()}",
                 )
 
     def _cross_field(self, record: dict[str, Any]) -> Iterator[Problem]:
