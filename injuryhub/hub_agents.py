@@ -1,15 +1,25 @@
 """Registering the hub's agents on a worker's Faust app from the settings: the one place where
-the aggregation, alerting and delivery agents meet (they know nothing of each other)."""
+the aggregation, alerting and delivery agents meet (they know nothing of each other).
+
+A worker runs them all (role ``all``), or one of two halves in a process of its own, so that each
+has a core and the alerts never wait behind a batch of cells (docs/benchmarks.md):
+``aggregates`` (the cells, their surge watch, the bulletins) and ``alerts`` (the rules, the alert
+book, deliveries). The halves are separate Faust apps: ``alerts`` keeps the hub's app id, and with
+it the alert books and what was delivered; ``aggregates`` is ``<app id>-aggregates``, whose cells a
+deployment that splits rebuilds from the department topics (republishing snapshots with the same
+totals). Run either ``all`` workers or both halves, never ``all`` beside a half.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import faust
 
 from agents.aggregation.agent import AggregationTopics, register_aggregation, register_inputs
 from agents.aggregation.metrics import METRICS
-from agents.alerting.agent import AlertingTopics, register_alerting
+from agents.alerting.agent import AlertingTopics, register_alerting, signals_topic, weeks_watch
 from agents.alerting.experts import load_experts
 from agents.alerting.limits import alert_limits
 from agents.alerting.rules import RULE_EVENT_TYPES
@@ -28,6 +38,17 @@ from streams.contracts.registry import load_registry
 from streams.settings import HubSettings
 from streams.topics.admin import ensure_topics, partition_counts
 from streams.topics.catalogue import TopicSpec, catalogue
+
+
+class Role(StrEnum):
+    ALL = "all"
+    AGGREGATES = "aggregates"
+    ALERTS = "alerts"
+
+
+def role_app_id(app_id: str, role: Role) -> str:
+    """The Faust app id of a worker of ``role`` in the hub whose app id is ``app_id``."""
+    return f"{app_id}-aggregates" if role is Role.AGGREGATES else app_id
 
 
 @dataclass(frozen=True)
@@ -109,7 +130,15 @@ def plan_hub(settings: HubSettings, prefix: str = "") -> HubPlan:
     return HubPlan(aggregation, alerting, delivery, config, bulletins)
 
 
-def register_hub_agents(app: faust.App, settings: HubSettings, plan: HubPlan) -> None:
+def register_hub_agents(
+    app: faust.App,
+    settings: HubSettings,
+    plan: HubPlan,
+    role: Role = Role.ALL,
+    hub_app_id: str = "",
+) -> None:
+    """The agents of ``role`` on ``app``; ``hub_app_id``: the hub's app id (that of the alerts
+    half, whose alert book an aggregates worker's surge watch writes to), if not ``app``'s."""
     registry = load_registry(settings.schemas_path)
     codes = load_code_lists(settings.schemas_path, settings.districts_file)
     inputs = register_inputs(app, plan.aggregation, registry, settings)
@@ -118,12 +147,19 @@ def register_hub_agents(app: faust.App, settings: HubSettings, plan: HubPlan) ->
         PartitionReader(settings.bootstrap, auth=settings.kafka_auth),
         plan.aggregation.partitions,
     )
-    experts = set(load_experts(settings.experts_file))
     limits = alert_limits(settings.alert_thresholds)
-    alerts = register_alerting(app, inputs, plan.alerting, registry, codes.hazard_factors,
-                               experts, limits, keeper)  # fmt: skip
-    register_aggregation(app, inputs, plan.aggregation, registry, keeper,
-                         on_weeks_changed=alerts.watch_weeks)  # fmt: skip
-    register_delivery(app, plan.delivery, registry, plan.config, keeper)
-    register_bulletins(app, plan.bulletins, registry, settings, keeper)
+    watch = None
+    if role is not Role.AGGREGATES:
+        experts = set(load_experts(settings.experts_file))
+        alerts = register_alerting(app, inputs, plan.alerting, registry, codes.hazard_factors,
+                                   experts, limits, keeper)  # fmt: skip
+        register_delivery(app, plan.delivery, registry, plan.config, keeper)
+        watch = alerts.watch_weeks
+    if role is not Role.ALERTS:
+        if watch is None:
+            signals = signals_topic(app, hub_app_id or app.conf.id, plan.alerting.partitions)
+            watch = weeks_watch(signals, limits)
+        register_aggregation(app, inputs, plan.aggregation, registry, keeper,
+                             on_weeks_changed=watch)  # fmt: skip
+        register_bulletins(app, plan.bulletins, registry, settings, keeper)
     keeper.watch()

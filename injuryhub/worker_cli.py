@@ -14,7 +14,7 @@ from agents.alerting.experts import ExpertRegistryError
 from agents.intake import IntakeTopics, register_intake_counter
 from agents.rebalance_watch import watch_rebalances
 from injuryhub.console import clear_errors, load_settings
-from injuryhub.hub_agents import partitions_of, plan_hub, register_hub_agents
+from injuryhub.hub_agents import Role, partitions_of, plan_hub, register_hub_agents, role_app_id
 from injuryhub.stacks import stacks
 from streams.faust_app import make_app
 from streams.topics.catalogue import dept_topic
@@ -48,6 +48,13 @@ def worker(
             help="Run the hub's agents (aggregates, alerts, deliveries) on the catalogue."
         ),
     ] = True,
+    role: Annotated[
+        Role,
+        typer.Option(
+            help="all: every agent; aggregates or alerts: that half of the hub, each worker "
+            "process its own (run both, with the same --app-id)."
+        ),
+    ] = Role.ALL,
     topic_prefix: Annotated[
         str, typer.Option(help="Read and write the prefixed catalogue topics (a replay's sandbox).")
     ] = "",
@@ -58,11 +65,13 @@ def worker(
     with clear_errors(KafkaError, LookupError, ExpertRegistryError, ValueError):
         intake_partitions = partitions_of(settings, intake_source)[intake_source]
         plan = plan_hub(settings, topic_prefix) if hub else None
-    app = make_app(settings, app_id=app_id)
-    register_intake_counter(app, IntakeTopics(intake_source, intake_result, intake_partitions))
+    hub_app_id = app_id or settings.app_id
+    app = make_app(settings, app_id=role_app_id(hub_app_id, role) if hub else hub_app_id)
+    if role is not Role.ALERTS or not hub:
+        register_intake_counter(app, IntakeTopics(intake_source, intake_result, intake_partitions))
     watch_rebalances(app)
     if plan is not None:
-        register_hub_agents(app, settings, plan)
+        register_hub_agents(app, settings, plan, role, hub_app_id)
     process = HubWorker(app, loglevel=loglevel)
     if not sys.stdout.isatty():
         process.spinner = None  # its cursor codes would litter log files

@@ -48,12 +48,23 @@ def wait_on_worker(
 ) -> None:
     """Until ``condition()``; fails with the worker's log if it ends, and with its log and
     stacks (SIGUSR1) if ``seconds`` pass first."""
+    wait_on_workers(condition, [(worker, log)], seconds)
+
+
+def wait_on_workers(
+    condition: Callable[[], object],
+    workers: list[tuple[subprocess.Popen[bytes], Path]],
+    seconds: float,
+) -> None:
+    """``wait_on_worker`` for workers that run side by side (each with its log)."""
     deadline = time.monotonic() + seconds
     while not condition():
-        assert worker.poll() is None, log.read_text()[-4000:]
+        for worker, log in workers:
+            assert worker.poll() is None, f"{log.name}:\n{log.read_text()[-4000:]}"
         if time.monotonic() > deadline:
-            pytest.fail(f"not so after {seconds:.0f} s; the worker's log ends:\n"
-                        f"{log.read_text()[-4000:]}\n{stacks_of(worker, log)}")  # fmt: skip
+            pytest.fail(f"not so after {seconds:.0f} s; " + "\n".join(
+                f"{log.name} ends:\n{log.read_text()[-4000:]}\n{stacks_of(worker, log)}"
+                for worker, log in workers))  # fmt: skip
         time.sleep(1)
 
 

@@ -7,7 +7,8 @@
    enterprise's remembered history (table ``enterprise-history``, written once per enterprise
    and batch); a colour change goes to ``hub.risk-changes``.
 3. the aggregation's cells agent calls ``watch_weeks`` when a week changed: the aberration
-   methods on the weekly district × industry series.
+   methods on the weekly district × industry series; their findings go to the signals topic,
+   so the cells agent may run in a worker of its own (``weeks_watch``, role ``aggregates``).
 4. ``alert-actions``: lifecycle steps from ``hub.alert-actions``, re-keyed by the alert's subject.
 5. ``alert-book``: findings and steps of one subject -> its alerts (table ``alert-book``) ->
    every new revision on ``hub.alerts``; a refused step goes to ``hub.dlq.hub`` with the reason.
@@ -26,7 +27,7 @@ from typing import Any
 
 import faust
 
-from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS, unplaced_reason
+from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS, WeeksChanged, unplaced_reason
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.registry import REGISTRY_WAIT_S, HubInputs
 from agents.aggregation.rollup import CellStore
@@ -69,7 +70,7 @@ class AlertingTopics:
 class Alerting:
     history: Any  # faust.Table[str, Any]
     book: Any  # faust.Table[str, Any]
-    watch_weeks: Callable[[CellStore, Contribution, list[Window]], Any]
+    watch_weeks: WeeksChanged
     agents: tuple[Any, ...]
 
 
@@ -90,6 +91,35 @@ async def _subject_of(event: dict[str, Any], inputs: HubInputs) -> Subject | Non
     return Subject(ENTERPRISE, district, industry, uscc)
 
 
+def signals_topic(app: faust.App, alerts_app_id: str, partitions: int) -> Any:
+    """The alert book's input (findings and steps): internal to the app ``alerts_app_id``, and
+    written to by an aggregates worker's surge watch as well."""
+    return app.topic(f"{alerts_app_id}-alert-signals", internal=True, partitions=partitions,
+                     **RAW_TOPIC)  # fmt: skip
+
+
+async def _delivered(topic: Any, key: str, value: bytes) -> None:
+    # Acknowledged before the agent writes its table: state stored ahead of what was
+    # published from it would, after a crash, find nothing new and never publish it.
+    await (await topic.send(key=key.encode(), value=value))
+
+
+def weeks_watch(signals: Any, limits: AlertLimits) -> WeeksChanged:
+    """The aberration methods on a changed week's district × industry series, run by the cells
+    agent (they read its cells); each finding goes to the alert book on ``signals``."""
+
+    async def watch_weeks(cells: CellStore, added: Contribution, weeks: list[Window]) -> None:
+        if not any(metric in added.metrics for metric in SERIES):
+            return
+        for week in weeks:
+            found = surge_findings(cells, week, added.district, added.industry, limits.aberration)
+            for one in found:
+                body = json.dumps({"finding": one.as_json()}, ensure_ascii=False).encode()
+                await _delivered(signals, one.subject.key, body)
+
+    return watch_weeks
+
+
 def register_alerting(
     app: faust.App,
     inputs: HubInputs,
@@ -103,21 +133,15 @@ def register_alerting(
 ) -> Alerting:
     facts = app.topic(f"{app.conf.id}-alert-facts", internal=True,
                       partitions=topics.partitions, **RAW_TOPIC)  # fmt: skip
-    signals = app.topic(f"{app.conf.id}-alert-signals", internal=True,
-                        partitions=topics.partitions, **RAW_TOPIC)  # fmt: skip
+    signals = signals_topic(app, app.conf.id, topics.partitions)
     alerts = app.topic(topics.alerts, **RAW_TOPIC)
     risk_changes = app.topic(topics.risk_changes, **RAW_TOPIC)
     dead_letters = app.topic(topics.dead_letters, **RAW_TOPIC)
     history_table = app.Table("enterprise-history", partitions=topics.partitions, **TABLE_OPTIONS)
     book_table = app.Table("alert-book", partitions=topics.partitions, **TABLE_OPTIONS)
 
-    async def delivered(topic: Any, key: str, value: bytes) -> None:
-        # Acknowledged before the agent writes its table: state stored ahead of what was
-        # published from it would, after a crash, find nothing new and never publish it.
-        await (await topic.send(key=key.encode(), value=value))
-
     async def signal(key: str, kind: str, body: dict[str, Any]) -> None:
-        await delivered(signals, key, json.dumps({kind: body}, ensure_ascii=False).encode())
+        await _delivered(signals, key, json.dumps({kind: body}, ensure_ascii=False).encode())
 
     decoded = Decoder(registry, dead_letters, now)
 
@@ -172,7 +196,7 @@ def register_alerting(
         sending: list[Any] = []
         found = sum([await apply_rules(histories, message, sending) for message in messages])
         for acknowledged in sending:
-            await acknowledged  # before the histories are written: see ``delivered``
+            await acknowledged  # before the histories are written: see ``_delivered``
         histories.flush()
         return found
 
@@ -181,14 +205,6 @@ def register_alerting(
     async def enterprise_rules(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
         async for found in guarded_batches(stream, ruling, rules_batch, ALERT_WITHIN_S):
             yield found
-
-    async def watch_weeks(cells: CellStore, added: Contribution, weeks: list[Window]) -> None:
-        if not any(metric in added.metrics for metric in SERIES):
-            return
-        for week in weeks:
-            found = surge_findings(cells, week, added.district, added.industry, limits.aberration)
-            for one in found:
-                await signal(one.subject.key, "finding", one.as_json())
 
     async def forward_action(message: Any) -> int:
         action = await decoded(message, "alert-actions")
@@ -217,7 +233,7 @@ def register_alerting(
 
     async def refuse(value: bytes, step: dict[str, Any], reason: str) -> None:
         letter = refused_action_event(registry, topics.actions, value, step, reason, now())
-        await delivered(dead_letters, step["alert_id"], letter)
+        await _delivered(dead_letters, step["alert_id"], letter)
 
     async def book_one(books: WriteBack, message: Any, sending: list[Any]) -> int:
         """One signal on its subject's book; the alert it changes is queued on ``sending``."""
@@ -240,7 +256,7 @@ def register_alerting(
 
     async def book_batch(messages: list[Any]) -> int:
         """A batch of signals: its alerts are all acknowledged before any book is written (see
-        ``delivered``), each book once. One signal at a time, each alert's acknowledgement
+        ``_delivered``), each book once. One signal at a time, each alert's acknowledgement
         awaited before the next, held a burst of fatal accidents to ~100 alerts/s."""
         books = WriteBack(book_table)
         sending: list[Any] = []
@@ -262,4 +278,4 @@ def register_alerting(
         app.agent(actions, name="alert-actions")(forward_actions),
         app.agent(signals, name="alert-book")(keep_book),
     )
-    return Alerting(history_table, book_table, watch_weeks, agents)
+    return Alerting(history_table, book_table, weeks_watch(signals, limits), agents)

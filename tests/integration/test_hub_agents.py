@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -50,6 +51,7 @@ from tests.pipeline import (
     replayed_year,
     run_cli,
     wait_on_worker,
+    wait_on_workers,
 )
 from tests.support import free_port, unique
 
@@ -174,9 +176,12 @@ def _subscriptions(tmp_path: Path, webhook_url: str) -> Path:
     return path
 
 
+@pytest.mark.parametrize("roles", [("all",), ("aggregates", "alerts")], ids=["one", "halves"])
 def test_replayed_year_aggregates_alerts_and_deliveries(
-    kafka_bootstrap: str, tmp_path: Path, peers: tuple[str, int, _Mailbox]
+    kafka_bootstrap: str, tmp_path: Path, peers: tuple[str, int, _Mailbox], roles: tuple[str, ...]
 ) -> None:
+    """The whole hub in one worker, or in its two halves side by side (``--role``): the alert
+    book then hears the surge findings from the aggregates worker."""
     year = replayed_year(kafka_bootstrap, tmp_path / "year", 5, 0.01, "hub")
     truth, prefix = year.truth, year.prefix
     expected = expected_monthly(truth)
@@ -189,14 +194,16 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
     args = ["--app-id", unique("hub-app"), "--topic-prefix", prefix,
             "--intake-source", prefix + "dept.emergency.accident-report.v1",
             "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
-    log = tmp_path / "worker.log"
     alerts_topic = prefix + "hub.alerts"
-    with running_worker(args, log, env) as worker:
+    with ExitStack() as stack:
+        logs = [tmp_path / f"worker-{role}.log" for role in roles]
+        workers = [(stack.enter_context(running_worker([*args, "--role", role], log, env)), log)
+                   for role, log in zip(roles, logs, strict=True)]  # fmt: skip
         aggregates = prefix + "hub.aggregates"
-        wait_on_worker(lambda: monthly_cells(kafka_bootstrap, aggregates) == expected,
-                       worker, log, 300)  # fmt: skip
-        wait_on_worker(lambda: all(_raised(c, _alerts(kafka_bootstrap, alerts_topic))
-                                   for c in truth["clusters"]), worker, log, 300)  # fmt: skip
+        wait_on_workers(lambda: monthly_cells(kafka_bootstrap, aggregates) == expected,
+                       workers, 300)  # fmt: skip
+        wait_on_workers(lambda: all(_raised(c, _alerts(kafka_bootstrap, alerts_topic))
+                                   for c in truth["clusters"]), workers, 300)  # fmt: skip
         alerts = _alerts(kafka_bootstrap, alerts_topic)
         od = next(a for a in alerts.values() if a["rule"] == "occupational-disease-cluster")
         assert len(od["evidence_event_ids"]) >= 5 and od["severity"] == "ORANGE"
@@ -208,14 +215,14 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         for step, expert in steps:
             publish_action(settings, od["alert_id"], step, "inspector-wang", expert,
                            f"{step} done", prefix)  # fmt: skip
-        wait_on_worker(lambda: _alerts(kafka_bootstrap, alerts_topic)[od["alert_id"]]["status"]
-                       == "CLOSED", worker, log, 60)  # fmt: skip
+        wait_on_workers(lambda: _alerts(kafka_bootstrap, alerts_topic)[od["alert_id"]]["status"]
+                       == "CLOSED", workers, 60)  # fmt: skip
         closed = _alerts(kafka_bootstrap, alerts_topic)[od["alert_id"]]
         assert [s["step"] for s in closed["steps"]] == [step for step, _ in steps]
         assert closed["steps"][1]["expert_id"] == "EXP-002"
         # A step on a closed alert is refused, with the reason, on the hub's dead-letter topic.
         publish_action(settings, od["alert_id"], "VERIFY", "inspector-wang", None, "", prefix)
-        wait_on_worker(lambda: read_topic(kafka_bootstrap, prefix + "hub.dlq.hub"), worker, log, 60)
+        wait_on_workers(lambda: read_topic(kafka_bootstrap, prefix + "hub.dlq.hub"), workers, 60)
         dead = read_topic(kafka_bootstrap, prefix + "hub.dlq.hub")
         (letter,) = [decode(REGISTRY, record.value)[1] for record in dead]
         assert letter["reasons"] == [f"alert {od['alert_id']} is CLOSED: VERIFY follows ASSIGNED"]
@@ -228,22 +235,22 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         ]
         red = {(a["alert_id"], a["revision"]) for a in revisions if a["severity"] == "RED"}
         assert red, "the year has deaths: red alerts"
-        wait_on_worker(lambda: len(_Webhook.received) >= len(red), worker, log, 60)
+        wait_on_workers(lambda: len(_Webhook.received) >= len(red), workers, 60)
         assert {(body["alert_id"], body["revision"]) for body, _ in _Webhook.received} == red
         assert all(genuine for _, genuine in _Webhook.received)
         od_revisions = [a for a in revisions if a["alert_id"] == od["alert_id"]]
-        wait_on_worker(lambda: len(mailbox.subjects) >= len(od_revisions), worker, log, 60)
+        wait_on_workers(lambda: len(mailbox.subjects) >= len(od_revisions), workers, 60)
         assert len(mailbox.subjects) == len(od_revisions)
         exposure = [a for a in revisions if a["rule"] == "exposure-over-limit"]
         notified = prefix + "hub.notify.health"
-        wait_on_worker(
-            lambda: len(read_topic(kafka_bootstrap, notified)) == len(exposure), worker, log, 60
+        wait_on_workers(
+            lambda: len(read_topic(kafka_bootstrap, notified)) == len(exposure), workers, 60
         )
 
         # Bulletins on event time: every closed week, month and quarter of the year once.
         topic = prefix + "hub.bulletins"
-        wait_on_worker(
-            lambda: len(_bulletins(kafka_bootstrap, topic)) == 52 + 11 + 3, worker, log, 120
+        wait_on_workers(
+            lambda: len(_bulletins(kafka_bootstrap, topic)) == 52 + 11 + 3, workers, 120
         )
         bulletins = _bulletins(kafka_bootstrap, topic)
     _check_rolling_and_enterprise_cells(kafka_bootstrap, prefix + "hub.aggregates")
