@@ -52,14 +52,15 @@ clean: stop
 # P1-P5 against raw baselines on one broker; rewrites the table in docs/benchmarks.md.
 bench: setup
 	$(BIN)/python -m tests.benchmarks.wire
-	$(BIN)/python -m tests.benchmarks.suite --scale 0.02 --write docs/benchmarks.md
+	$(BIN)/python -m tests.benchmarks.suite --scale 0.02 --workers halves --write docs/benchmarks.md
 
+# one worker; `--workers halves` for the hub's two halves side by side
 bench-worker: setup
 	$(BIN)/python -m tests.benchmarks.worker --scale 0.05
 
 bench-year: setup
 	$(BIN)/python -m tests.benchmarks.replay --scale 1
 
-# P3 on a Qingdao-sized year (scale 1, ~20 minutes), the worker running through the replay.
+# P3 on a Qingdao-sized year (scale 1, ~20 minutes), the hub's two halves running through the replay.
 bench-p3: setup
-	$(BIN)/python -m tests.benchmarks.suite --p3-only --p3-scales 1
+	$(BIN)/python -m tests.benchmarks.suite --p3-only --p3-scales 1 --workers halves

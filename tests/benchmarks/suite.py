@@ -8,7 +8,9 @@ P3 a generated year from files to final aggregates, the worker running while the
    publish (as in service), at two scales (how cost grows);
 P4 publish-to-alert latency at half the rate P2 sustained;
 P5 worker restart: start to ready with 10^6 records in a table's changelog to recover;
-and the peak memory of the worker and of the connectors' process.
+and the peak memory of the worker and of the connectors' process. ``--workers halves`` runs the
+hub as its two halves (``injuryhub worker --role aggregates`` and ``--role alerts``) side by side
+instead of one worker.
 
 Run: `make bench` (writes docs/benchmarks.md) or
 `.venv/bin/python -m tests.benchmarks.suite --scale 0.05 --write docs/benchmarks.md`.
@@ -40,6 +42,7 @@ from kafka.admin import NewTopic
 
 from agents.aggregation.reconcile import expected_monthly
 from connectors.sources.files import CsvSource
+from injuryhub.hub_agents import Role, role_app_id
 from injuryhub.wiring import build_connector, load_contracts
 from streams.broker.cluster import LocalCluster
 from streams.clients import make_producer, read_to_end
@@ -50,7 +53,8 @@ from streams.settings import HubSettings
 from streams.topics.admin import admin_client, ensure_topics
 from streams.topics.catalogue import TopicSpec, catalogue
 from tests.benchmarks.topics import deleting_topics_named
-from tests.benchmarks.worker import Snapshots, _start, _wait_ready
+from tests.benchmarks.worker import Snapshots
+from tests.benchmarks.workers import HALVES, LAYOUTS, Workers, worker_command
 from tests.examples import example_record
 
 CHANGELOG_RECORDS = 1_000_000
@@ -81,17 +85,24 @@ class Results:
     #: on the broker when the run began: clients that ask for the whole cluster's metadata
     #: pay for each (a worker's start does, ~35 times: docs/benchmarks.md)
     topics_before: int = 0
+    workers: tuple[str, ...] = ()
 
     def add(self, row: Row) -> None:
         self.rows.append(row)
         print(f"{row.name}: {row.hub}  {row.baseline}  {row.ratio}  {row.note}", flush=True)
+
+    def _layout(self) -> str:
+        if self.workers == HALVES:
+            return "its two halves (`--role aggregates`, `--role alerts`) side by side"
+        return "one worker"
 
     def markdown(self, scale: float, seconds: float) -> str:
         lines = [
             f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, one local Kafka "
             f"node holding {self.topics_before:,} topics when the run began, generated year at "
-            f"scale {scale:g}; the whole run took {seconds / 60:.0f} min.",
+            f"scale {scale:g}, the hub as {self._layout()}; the whole run took "
+            f"{seconds / 60:.0f} min.",
             "",
             "| benchmark | injury-hub | raw baseline (same run, same broker) | ratio | note |",
             "|---|---|---|---|---|",
@@ -105,8 +116,8 @@ class Results:
 class Hub:
     """One broker, one replayed year under a fresh prefix."""
 
-    def __init__(self, settings: HubSettings, root: Path) -> None:
-        self.settings, self.root = settings, root
+    def __init__(self, settings: HubSettings, root: Path, roles: tuple[str, ...]) -> None:
+        self.settings, self.root, self.roles = settings, root, roles
         self.registry = load_registry(settings.schemas_path)
         self.env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": settings.bootstrap,
                     "INJURYHUB_STATE_DIR": str(root / "state")}  # fmt: skip
@@ -130,18 +141,12 @@ class Hub:
         self.cli("replay", str(folder), "--topic-prefix", prefix)
         return truth, time.perf_counter() - began
 
-    def worker_command(self, prefix: str, app_id: str) -> list[str]:
-        return [sys.executable, "-m", "injuryhub", "worker", "--loglevel", "info",
-                "--app-id", app_id, "--topic-prefix", prefix,
-                "--intake-source", prefix + "dept.emergency.accident-report.v1",
-                "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
-
-
-def _peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    def workers(self, prefix: str, app_id: str, roles: tuple[str, ...] | None = None) -> Workers:
+        """The hub's worker processes (not started) of a fresh app on ``prefix``'s topics, each
+        logging into a folder of its own."""
+        logs = self.root / f"logs-{app_id}"
+        logs.mkdir(parents=True, exist_ok=True)
+        return Workers(worker_command(prefix, app_id), self.env, logs, roles or self.roles)
 
 
 def _department_topics(prefix: str) -> list[str]:
@@ -334,7 +339,9 @@ def p5_prefilled_restart(hub: Hub, prefix: str) -> tuple[float, float, float]:
     10^6 records: with its stores empty (every record read back: a new machine), then again
     with the stores it just filled (a restart); and the fill's seconds."""
     app_id = _fresh("p5-")
-    name = f"{app_id}-aggregate-cells-changelog"  # Faust's name for the table's changelog
+    # the process that holds the cells: the aggregates half, or the one worker
+    role = Role.AGGREGATES if hub.roles == HALVES else Role.ALL
+    name = f"{role_app_id(app_id, role)}-aggregate-cells-changelog"  # Faust's name for it
     with admin_client(hub.settings.bootstrap) as admin:
         admin.create_topics([NewTopic(name, 6, 1, topic_configs={"cleanup.policy": "compact"})])
     value = json.dumps({"e": {"x": 1.0}}).encode()
@@ -346,35 +353,31 @@ def p5_prefilled_restart(hub: Hub, prefix: str) -> tuple[float, float, float]:
                           partition=n % 6)  # fmt: skip
         producer.flush()
     filled = time.perf_counter() - began
-    log = hub.root / "p5.log"
-    began = time.perf_counter()
-    worker = _start(hub.worker_command(prefix, app_id), hub.env, log)
-    try:
-        _wait_ready(log, worker, 1)
-        cold = time.perf_counter() - began
-    finally:
-        _stop(worker)
-    began = time.perf_counter()
-    worker = _start(hub.worker_command(prefix, app_id), hub.env, log)
-    try:
-        _wait_ready(log, worker, 2)
-        return cold, time.perf_counter() - began, filled
-    finally:
-        _stop(worker)
+    workers = hub.workers(prefix, app_id, (role.value,))
+    timed = []
+    for start in (1, 2):  # with the stores empty, then on the stores the first start filled
+        began = time.perf_counter()
+        workers.start()
+        try:
+            workers.wait_ready(start)
+            timed.append(time.perf_counter() - began)
+        finally:
+            workers.stop()
+    return timed[0], timed[1], filled
 
 
-def _ready_worker(hub: Hub, prefix: str) -> tuple[subprocess.Popen[bytes], Path, float]:
-    """A worker of a fresh app on ``prefix``'s topics, once ready; its log and its seconds from
-    start to ready."""
-    log = hub.root / f"{prefix}worker.log"
+def _ready_workers(hub: Hub, prefix: str) -> tuple[Workers, float]:
+    """The hub's workers of a fresh app on ``prefix``'s topics, once ready; and their seconds
+    from start to ready."""
+    workers = hub.workers(prefix, _fresh(""))
     began = time.perf_counter()
-    worker = _start(hub.worker_command(prefix, _fresh("")), hub.env, log)
+    workers.start()
     try:
-        _wait_ready(log, worker, 1)
+        workers.wait_ready(1)
     except BaseException:
-        worker.kill()
+        workers.kill()
         raise
-    return worker, log, time.perf_counter() - began
+    return workers, time.perf_counter() - began
 
 
 def p3_year_in_service(hub: Hub, scale: float) -> tuple[float, int, float]:
@@ -384,47 +387,36 @@ def p3_year_in_service(hub: Hub, scale: float) -> tuple[float, int, float]:
     prefix = f"{_fresh('p3-')}."
     folder, truth = hub.generate(scale, prefix)
     ensure_topics(hub.settings.bootstrap, catalogue(), 1, prefix)
-    worker, log, ready = _ready_worker(hub, prefix)
+    workers, ready = _ready_workers(hub, prefix)
     try:
         snapshots = Snapshots(hub.settings.bootstrap, hub.registry, prefix)
         began = time.perf_counter()
         hub.cli("replay", str(folder), "--topic-prefix", prefix)
         try:
-            snapshots.wait_for(expected_monthly(truth), worker, log, TRUTH_POLL_S)
+            snapshots.wait_for(expected_monthly(truth), workers, TRUTH_POLL_S)
         finally:
             snapshots.close()
         events = sum(c["published"] for c in truth["connectors"].values())
         return time.perf_counter() - began, events, ready
     finally:
-        _stop(worker)
+        workers.stop()
 
 
-def run_worker_to_truth(
-    hub: Hub, prefix: str, truth: dict[str, Any]
-) -> tuple[dict[str, float], subprocess.Popen[bytes]]:
-    """Start a worker and wait until its aggregates equal the truth; the seconds to ready and
-    to the truth, and the worker (still running: the caller stops it)."""
-    began = time.perf_counter()
-    worker, log, ready = _ready_worker(hub, prefix)
+def run_worker_to_truth(hub: Hub, prefix: str, truth: dict[str, Any]) -> tuple[float, Workers]:
+    """Start the hub's workers and wait until the aggregates equal the truth; the seconds from
+    ready to the truth, and the workers (still running: the caller stops them)."""
+    workers, _ = _ready_workers(hub, prefix)
     try:
+        began = time.perf_counter()
         snapshots = Snapshots(hub.settings.bootstrap, hub.registry, prefix)
         try:
-            snapshots.wait_for(expected_monthly(truth), worker, log, TRUTH_POLL_S)
+            snapshots.wait_for(expected_monthly(truth), workers, TRUTH_POLL_S)
         finally:
             snapshots.close()
-        return {"ready": ready, "truth": time.perf_counter() - began}, worker
+        return time.perf_counter() - began, workers
     except BaseException:
-        worker.kill()
+        workers.kill()
         raise
-
-
-def _stop(worker: subprocess.Popen[bytes]) -> None:
-    worker.terminate()
-    try:
-        worker.wait(timeout=60)
-    except subprocess.TimeoutExpired:  # stuck in its shutdown: it is measured no more
-        worker.kill()
-        worker.wait()
 
 
 def _p1_to_p5(hub: Hub, scale: float, results: Results) -> None:
@@ -449,8 +441,8 @@ def _p1_to_p5(hub: Hub, scale: float, results: Results) -> None:
                     f"(CSV, XLSX, SQL, HTTP push), {mean_size:.0f} B per event; includes the "
                     "process's start and each connector's set-up"))  # fmt: skip
 
-    measured, worker = run_worker_to_truth(hub, prefix, truth)
-    worker_rate = events / (measured["truth"] - measured["ready"])
+    to_truth_s, workers = run_worker_to_truth(hub, prefix, truth)
+    worker_rate = events / to_truth_s
     raw_consume = asyncio.run(p2_raw_consume(settings, hub.registry, prefix))
     results.add(Row("P2 hub aggregation", f"{worker_rate:,.0f} events/s",
                     f"{raw_consume:,.0f} events/s", f"{worker_rate / raw_consume:.4f}",
@@ -488,17 +480,11 @@ def _p1_to_p5(hub: Hub, scale: float, results: Results) -> None:
             if p99 <= P4_TARGET_S:
                 break
             rate /= 2
-    rss = _peak_rss_mib(worker.pid)
-    _stop(worker)
-    results.add(
-        Row(
-            "peak memory",
-            f"worker {rss:,.0f} MiB; connectors {connectors_rss:,.0f} MiB",
-            "",
-            "",
-            "VmHWM of the worker after P4; ru_maxrss of the replay",
-        )
-    )
+    rss = workers.peak_rss_mib()
+    workers.stop()
+    held = "; ".join(f"worker {role} {mib:,.0f} MiB" for role, mib in rss.items())
+    results.add(Row("peak memory", f"{held}; connectors {connectors_rss:,.0f} MiB", "", "",
+                    "VmHWM of each worker after P4; ru_maxrss of the replay"))  # fmt: skip
 
     cold_s, warm_s, filled_s = p5_prefilled_restart(hub, prefix)
     results.add(
@@ -519,6 +505,8 @@ def main() -> None:
     parser.add_argument("--p3-scales", type=float, nargs="+",
                         help="P3's years (default: --scale and twice it)")  # fmt: skip
     parser.add_argument("--p3-only", action="store_true", help="P3 alone (a scale-1 year: ~20 min)")
+    parser.add_argument("--workers", choices=LAYOUTS, default="one",
+                        help="one worker (role all), or the hub's two halves")  # fmt: skip
     args = parser.parse_args()
     if args.p3_only and args.write:
         parser.error("--p3-only prints its rows; the table in --write needs the whole run")
@@ -526,13 +514,13 @@ def main() -> None:
     if not settings.bootstrap_servers:
         LocalCluster(settings).start()
     with admin_client(settings.bootstrap) as admin:
-        results = Results(topics_before=len(admin.list_topics()))
+        results = Results(topics_before=len(admin.list_topics()), workers=LAYOUTS[args.workers])
     run_began = time.perf_counter()
     with (
         tempfile.TemporaryDirectory() as temporary,
         deleting_topics_named(settings.bootstrap, RUN_MARK),
     ):
-        hub = Hub(settings, Path(temporary))
+        hub = Hub(settings, Path(temporary), LAYOUTS[args.workers])
         if not args.p3_only:
             _p1_to_p5(hub, args.scale, results)
         for scale in args.p3_scales or (args.scale, args.scale * 2):

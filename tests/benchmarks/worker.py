@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from streams.clients import read_to_end
 from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.settings import HubSettings
 from tests.benchmarks.topics import deleting_topics_named
+from tests.benchmarks.workers import LAYOUTS, Workers, worker_command
 
 POLL_S = 0.5
 #: a month cell of a district × industry is keyed MONTH|label|district|industry (an
@@ -68,13 +68,10 @@ class Snapshots:
                     self.cells.pop(cell, None)
         return dict(self.cells) if batches else None
 
-    def wait_for(
-        self, expected: object, worker: subprocess.Popen[bytes], log: Path, poll_s: float
-    ) -> None:
-        """Until the monthly aggregates equal ``expected``; SystemExit if the worker exits."""
+    def wait_for(self, expected: object, workers: Workers, poll_s: float) -> None:
+        """Until the monthly aggregates equal ``expected``; SystemExit if a worker exits."""
         while self.monthly() != expected:
-            if worker.poll() is not None:
-                raise SystemExit(f"the worker exited; see {log}")
+            workers.check()
             time.sleep(poll_s)
 
     def close(self) -> None:
@@ -86,29 +83,11 @@ def _cli(env: dict[str, str], *arguments: str) -> None:
                    stdout=subprocess.DEVNULL)  # fmt: skip
 
 
-def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _wait_ready(log: Path, worker: subprocess.Popen[bytes], readies: int) -> None:
-    """Until the log shows the ``readies``-th "Ready" of a worker."""
-    while log.read_text(errors="replace").count("[^Worker]: Ready") < readies:
-        if worker.poll() is not None:
-            raise SystemExit(f"the worker exited; see {log}")
-        time.sleep(0.1)
-
-
-def cpu_seconds(pid: int) -> float:
-    """The user and system CPU time a process has used so far (Linux /proc): the worker's
-    figure that the other processes on this 2-core machine disturb least."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=0.05, help="the year replayed")
+    parser.add_argument("--workers", choices=LAYOUTS, default="one",
+                        help="one worker (role all), or the hub's two halves")  # fmt: skip
     args = parser.parse_args()
     settings = HubSettings()
     if not settings.bootstrap_servers:
@@ -129,40 +108,38 @@ def main() -> None:
         _cli(env, "replay", str(root / "year"), "--topic-prefix", prefix)
         expected = expected_monthly(truth)
         events = sum(c["published"] for c in truth["connectors"].values())
-        command = [sys.executable, "-m", "injuryhub", "worker", "--loglevel", "info",
-                   "--app-id", app_id, "--topic-prefix", prefix,
-                   "--intake-source", prefix + "dept.emergency.accident-report.v1",
-                   "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
-        log = root / "worker.log"
+        workers = Workers(worker_command(prefix, app_id), env, root, LAYOUTS[args.workers])
 
         began = time.perf_counter()
-        worker = _start(command, env, log)
-        _wait_ready(log, worker, 1)
+        workers.start()
+        workers.wait_ready(1)
         ready_s = time.perf_counter() - began
-        cpu_at_ready = cpu_seconds(worker.pid)
+        cpu_at_ready = workers.cpu_seconds()
         watched = Snapshots(settings.bootstrap, registry, prefix)
         try:
-            watched.wait_for(expected, worker, log, POLL_S)
+            watched.wait_for(expected, workers, POLL_S)
         finally:
             watched.close()
         caught_up_s = time.perf_counter() - began
-        working_cpu_s = cpu_seconds(worker.pid) - cpu_at_ready
+        working_cpu = {role: s - cpu_at_ready[role] for role, s in workers.cpu_seconds().items()}
+        working_cpu_s = sum(working_cpu.values())
         snapshots = len(asyncio.run(read_to_end(settings.bootstrap, prefix + "hub.aggregates")))
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        workers.kill()
         restarted = time.perf_counter()
-        worker = _start(command, env, log)
-        _wait_ready(log, worker, 2)
+        workers.start()
+        workers.wait_ready(2)
         recovery_s = time.perf_counter() - restarted
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=60)
+        workers.stop()
     working = caught_up_s - ready_s
-    print(f"scale {args.scale:g}: {events:,} department events, {snapshots:,} aggregate snapshots")
+    print(f"scale {args.scale:g}, workers: {' + '.join(workers.roles)}: {events:,} department "
+          f"events, {snapshots:,} aggregate snapshots")  # fmt: skip
     print(f"  worker start to ready            {ready_s:6.1f} s")
     print(f"  ready to aggregates = truth      {working:6.1f} s  "
           f"{events / working:,.0f} events/s (within {POLL_S} s polling)")  # fmt: skip
-    print(f"  worker CPU meanwhile             {working_cpu_s:6.1f} s  "
-          f"{working_cpu_s / events * 1e3:.2f} ms per event")  # fmt: skip
+    print(f"  workers' CPU meanwhile           {working_cpu_s:6.1f} s  "
+          f"{working_cpu_s / events * 1e3:.2f} ms per event"
+          + (f" ({', '.join(f'{r} {s:.1f} s' for r, s in working_cpu.items())})"
+             if len(working_cpu) > 1 else ""))  # fmt: skip
     print(f"  restart after SIGKILL to ready   {recovery_s:6.1f} s (tables recovered)")
 
 
