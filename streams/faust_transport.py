@@ -16,6 +16,12 @@ waited for at most ``STREAM_WAIT_S``, then named in a warning. Going on early is
 hub's agents: their state is idempotent, and an agent still busy with an event only does again
 what the partition's next owner will do.
 
+It subscribes only once the brokers' metadata shows every topic to subscribe. Faust creates its
+internal topics just before it subscribes; a group leader whose metadata does not show one yet
+assigns without it ("Ignoring missing topic") and notices it only at its next metadata refresh,
+minutes on: seen on a fresh broker, where a worker of the alerts half was ready at once, without
+the partitions of its internal topics, and raised no alert.
+
 And while the worker recovers its tables it hands fetched changelog records to Faust's
 conductor eagerly (streams/eager.py): Faust's loop makes four tasks per message to be able to
 abandon a callback blocked when a rebalance suspends the flow; a callback that does not block
@@ -33,7 +39,7 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, cast
 
 import aiokafka
@@ -50,6 +56,8 @@ STREAM_WAIT_S = 60.0
 #: wait, a worker stopped just after its start could hang for the whole STREAM_WAIT_S), and
 #: one not handled is not committed, so the next start reads it again
 STOP_WAIT_S = 5.0
+#: how long a subscription waits for the brokers to show the topics Faust just created
+TOPICS_WAIT_S = 30.0
 #: messages handed on between two turns given to the event loop (Faust's figure)
 FETCH_YIELD_EVERY = 100
 log = logging.getLogger(__name__)
@@ -66,6 +74,26 @@ class ReadCommittedConsumerThread(driver.AIOKafkaConsumerThread):
             return super()._create_worker_consumer(transport)
         finally:
             consumer.in_transaction = in_transaction
+
+
+    async def subscribe(self, topics: Iterable[str]) -> None:
+        wanted = set(topics)
+        await self.call_thread(self._wait_for_metadata, wanted)
+        await super().subscribe(wanted)
+
+    async def _wait_for_metadata(self, topics: set[str]) -> None:
+        """Until the consumer's metadata holds every topic of ``topics`` (asked for those
+        topics only), or TOPICS_WAIT_S has passed: then a warning names what is missing."""
+        client = self._ensure_consumer()._client
+        await client.set_topics(client._topics | topics)  # asks for these only, not all
+        deadline = time.monotonic() + TOPICS_WAIT_S
+        while missing := sorted(t for t in topics if not client.cluster.partitions_for_topic(t)):
+            if time.monotonic() > deadline:
+                log.warning("subscribing without %s: the brokers did not show them within "
+                            "%.0f s", ", ".join(missing), TOPICS_WAIT_S)  # fmt: skip
+                return
+            await client.force_metadata_update()
+            await asyncio.sleep(0.05)
 
 
 class ReadCommittedConsumer(driver.Consumer):
