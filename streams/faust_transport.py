@@ -75,7 +75,6 @@ class ReadCommittedConsumerThread(driver.AIOKafkaConsumerThread):
         finally:
             consumer.in_transaction = in_transaction
 
-
     async def subscribe(self, topics: Iterable[str]) -> None:
         wanted = set(topics)
         await self.call_thread(self._wait_for_metadata, wanted)
