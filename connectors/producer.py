@@ -2,10 +2,10 @@
 
 kafka-python's producer does its batching and network work in a Python thread, which shares the
 GIL with the connector's own work: one CSV published at 2,600-2,900 records/s with it, at about
-5,000 records/s on librdkafka, whose threads are C (docs/benchmarks.md, 2 December). Everything else in
-the hub stays on kafka-python and aiokafka, so this class speaks kafka-python's language to the
-connector: the same five transaction calls, and kafka-python's errors (``kafka.errors``), which the
-command line already turns into one clear line.
+5,000 records/s on librdkafka, whose threads are C (docs/benchmarks.md, 2 December). Everything
+else in the hub stays on kafka-python and aiokafka, so this class speaks kafka-python's language
+to the connector: the same five transaction calls, and kafka-python's errors (``kafka.errors``),
+which the command line already turns into one clear line.
 """
 
 from __future__ import annotations
