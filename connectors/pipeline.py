@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError
 
 from connectors.checkpoints import (
@@ -27,7 +28,6 @@ from connectors.checkpoints import (
 from connectors.dead_letters import DEAD_LETTER_TYPE, dead_letter
 from connectors.evaluation import RecordEvaluator
 from connectors.mapping import Mapping
-from connectors.producer import ConnectorProducer
 from connectors.pseudonym import Pseudonymiser
 from connectors.sources.base import Cursor, Source, SourceRecord, is_past
 from streams.contracts.registry import SchemaRegistry
@@ -36,9 +36,8 @@ from streams.contracts.wire import encode
 from streams.topics.catalogue import dlq_topic
 
 log = logging.getLogger(__name__)
-#: How long a transaction's commit or abort may take, whatever the producer says: a guard over
-#: the producer's own timeout (kafka-python, the connectors' producer until 2 December, kept a
-#: dead transaction coordinator cached and waited for it for ever when a broker was killed).
+#: How long a transaction's commit or abort may take. kafka-python keeps a dead transaction
+#: coordinator cached and would wait for it for ever (seen when a broker is killed mid-replay).
 TRANSACTION_TIMEOUT_S = 30.0
 #: How many fresh producers a run tries before it gives up.
 RENEWALS = 5
@@ -73,13 +72,13 @@ class Connector:
         registry: SchemaRegistry,
         validator: EventValidator,
         pseudonymiser: Pseudonymiser,
-        producer: ConnectorProducer,
+        producer: KafkaProducer,
         checkpoints: KafkaCheckpoints,
         topic: str | None = None,
         dead_letter_topic: str | None = None,
         checkpoint_every: int = 500,
         now: Callable[[], datetime] = _utc_now,
-        renew_producer: Callable[[], ConnectorProducer] | None = None,
+        renew_producer: Callable[[], KafkaProducer] | None = None,
         transaction_timeout_s: float = TRANSACTION_TIMEOUT_S,
     ) -> None:
         """``producer`` must be transactional (``transactional_id`` stable per connector);

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from kafka import KafkaProducer
 
 from connectors.checkpoints import CHECKPOINT_TOPIC, shared_checkpoints
 from connectors.mapping import MappingFile, load_mapping
 from connectors.pipeline import Connector
-from connectors.producer import ConnectorProducer, connector_producer_config
 from connectors.pseudonym import Pseudonymiser
 from streams.access.principals import ConnectorRoute, access_plan, transactional_id
+from streams.clients import CONNECTOR_RETRY_BACKOFF_MS, make_producer
 from streams.contracts.codes import CodeLists, load_code_lists
 from streams.contracts.registry import SchemaRegistry, load_registry
 from streams.contracts.validation import EventValidator
@@ -62,14 +63,13 @@ def build_connector(
     topic = topic or topic_prefix + loaded.spec.event_topic
     dead_letter_topic = dead_letter_topic or topic_prefix + dlq_topic(loaded.spec.department)
 
-    def new_producer() -> ConnectorProducer:
-        return ConnectorProducer(
-            connector_producer_config(
-                settings.bootstrap,
-                connector_name,
-                transactional_id(connector_name, topic_prefix),
-                settings.kafka_auth,
-            )
+    def new_producer() -> KafkaProducer:
+        return make_producer(
+            settings.bootstrap,
+            connector_name,
+            auth=settings.kafka_auth,
+            transactional_id=transactional_id(connector_name, topic_prefix),
+            retry_backoff_ms=CONNECTOR_RETRY_BACKOFF_MS,
         )
 
     producer = new_producer()

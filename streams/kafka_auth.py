@@ -1,9 +1,9 @@
 """How a client proves who it is to the brokers: one value, translated for each Kafka library.
 
-The hub's clients come from four libraries (kafka-python producers and admin, aiokafka readers,
-Faust's worker, librdkafka for the connectors' producers); each spells the same SASL and TLS
-options differently. Everything that opens a connection takes a ``KafkaAuth`` and asks it for its
-own library's spelling, so a deployment sets credentials once (``INJURYHUB_KAFKA_*``).
+The hub's clients come from three libraries (kafka-python producers and admin, aiokafka readers,
+Faust's worker); each spells the same SASL and TLS options differently. Everything that opens a
+connection takes a ``KafkaAuth`` and asks it for its own library's spelling, so a deployment sets
+credentials once (``INJURYHUB_KAFKA_*``).
 """
 
 from __future__ import annotations
@@ -72,20 +72,6 @@ class KafkaAuth:
         options = self.aiokafka()
         if self.uses_tls:
             options["ssl_check_hostname"] = True
-        return options
-
-    def librdkafka(self) -> dict[str, Any]:
-        """Options for a librdkafka (confluent-kafka) client, which checks the host name by
-        default; without a CA file it looks for the system's CAs."""
-        options: dict[str, Any] = {"security.protocol": self.protocol}
-        if self.uses_sasl:
-            options |= {
-                "sasl.mechanism": self.mechanism,
-                "sasl.username": self.username,
-                "sasl.password": self._secret(),
-            }
-        if self.uses_tls:
-            options["ssl.ca.location"] = str(self.ca_file) if self.ca_file else "probe"
         return options
 
     def faust_credentials(self) -> faust.types.auth.CredentialsT | None:

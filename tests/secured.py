@@ -12,9 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.producer import ConnectorProducer, connector_producer_config
 from streams.access.apply import login_variables, principal_auth
-from streams.access.principals import transactional_id
 from streams.broker.cluster import LocalCluster
 from streams.clients import make_producer, read_to_end
 from streams.kafka_auth import KafkaAuth
@@ -73,24 +71,6 @@ def send_probe(bootstrap: str, auth: KafkaAuth, topic: str) -> None:
     with make_producer(bootstrap, "security-test", auth=auth,
                        bootstrap_timeout_ms=5_000, max_block_ms=5_000) as producer:  # fmt: skip
         producer.send(topic, b"probe").get(timeout=10)
-
-
-def publish_as_connector(bootstrap: str, auth: KafkaAuth, connector: str, topic: str) -> None:
-    """One message in one transaction of ``connector``'s own producer (librdkafka), as the
-    connector sends its events; the transaction is aborted if its commit fails."""
-    config = connector_producer_config(bootstrap, connector, transactional_id(connector), auth)
-    producer = ConnectorProducer(config, timeout_s=15)
-    try:
-        producer.init_transactions()
-        producer.begin_transaction()
-        producer.send(topic, b"probe", b"probe")
-        try:
-            producer.commit_transaction()
-        except BaseException:
-            producer.abort_transaction()
-            raise
-    finally:
-        producer.close()
 
 
 def read_count(bootstrap: str, auth: KafkaAuth, topic: str) -> int:
