@@ -22,7 +22,7 @@ and applying a contribution again is a no-op that also repairs what a crash left
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,33 +30,18 @@ from typing import Any
 import faust
 from aiokafka.partitioner import murmur2
 
+from agents.aggregation.cells_batch import SNAPSHOT_TYPE, CellsBatch, WeeksChanged
 from agents.aggregation.metrics import Contribution, contributions
-from agents.aggregation.rates import INSURED, published
 from agents.aggregation.registry import REGISTRY_WAIT_S, HubInputs, RegistryTopic
-from agents.aggregation.rolling import current_key, current_rolling, update_rolling
-from agents.aggregation.rollup import (
-    CellState,
-    CellStore,
-    Totals,
-    children_of,
-    family_key,
-    roll_up,
-    roll_up_enterprise,
-)
-from agents.aggregation.windows import Window, WindowKind, tumbling
-from agents.aggregation.write_back import WriteBack
+from agents.aggregation.rollup import family_key
 from agents.batches import BATCH_MAX, BATCH_WITHIN_S, guarded_batches
 from agents.poison import Decoder
 from agents.positions import PositionKeeper
-from streams.contracts.envelope import build_event
 from streams.contracts.registry import SchemaRegistry
-from streams.contracts.wire import encode
 from streams.faust_app import stop_at_shutdown
 from streams.settings import HubSettings
 
 CONTRIBUTIONS = "aggregate-contributions"
-SNAPSHOT_TYPE = "hub.aggregate"
-SOURCE_SYSTEM = "injuryhub-agents"
 RAW_TOPIC: dict[str, Any] = {
     "key_type": bytes,
     "value_type": bytes,
@@ -80,11 +65,6 @@ class Aggregation:
     agents: tuple[Any, ...]
 
 
-#: called with the cell store, a contribution and its week windows
-WeeksChanged = Callable[[CellStore, Contribution, list[Window]], Awaitable[None]]
-#: a cell to snapshot: its window, the contribution last applied to it, its key, its
-#: enterprise (None: the district × industry) and its totals
-Pending = tuple[Window, Contribution, str, str | None, Totals]
 #: contributions in one message of the internal topic at most (a batch of 500 accident reports
 #: has twice as many; a bundle stays well under Kafka's 1 MB message limit)
 BUNDLE_MAX = 1000
@@ -253,59 +233,16 @@ def register_aggregation(
         async for handled in guarded_batches(stream, contributing, contribute_batch):
             yield handled
 
-    def snapshot(store: CellStore, pending: Pending) -> bytes:
-        """The ``hub.aggregate`` of a cell: district × industry, or an enterprise's."""
-        window, added, key, enterprise, totals = pending
-        moment = now()
-        has_months = window.kind in (WindowKind.QUARTER, WindowKind.YEAR)
-        months = [c.get(INSURED, 0.0) for c in children_of(store, key)] if has_months else []
-        figures = published(window.kind, totals, months)
-        payload = {
-            "window": window.kind.value,
-            "window_start": window.start,
-            "window_end": window.end,
-            "district": added.district,
-            "industry": added.industry,
-            "enterprise_id": enterprise,
-            "metrics": {name: float(value) for name, value in figures.items()},
-        }
-        event = build_event(
-            SNAPSHOT_TYPE, schema.version, "hub", SOURCE_SYSTEM, key, key,
-            min(window.start, moment), moment, f"agent:{CONTRIBUTIONS}", payload,
-        )  # fmt: skip
-        return encode(schema, event)
-
-    async def aggregate_one(store: CellStore, added: Contribution) -> list[Pending]:
-        """Rolls ``added`` up; every cell it belongs to, changed or not: a contribution read
-        again after a crash finds its cells written but perhaps not their snapshots."""
-        place = (added.district, added.industry)
-        states: list[CellState] = []
-        roll_up(store, added, states)
-        roll_up_enterprise(store, added, states)
-        day, _, _, day_totals = states[0]  # roll_up lists the day first
-        update_rolling(store, *place, day.start.date(), day_totals)
-        states += [(w, current_key(w.kind, *place), None, totals)
-                   for w, totals in current_rolling(store, *place)]  # fmt: skip
-        if on_weeks_changed is not None:
-            await on_weeks_changed(store, added, [tumbling(WindowKind.WEEK, added.occurred)])
-        return [(window, added, key, enterprise, totals)
-                for window, key, enterprise, totals in states]  # fmt: skip
-
     async def aggregate_batch(messages: list[Any]) -> int:
-        """Each cell the batch touched gets one snapshot (its totals after the whole batch)
-        and one table write."""
-        store = WriteBack(cells)
-        latest: dict[str, Pending] = {}
+        batch = CellsBatch(cells, schema, now, on_weeks_changed)
         for message in messages:
             for added in bundled(message.value):
-                for pending in await aggregate_one(store, added):
-                    latest[pending[2]] = pending
-        for key, pending in latest.items():
+                await batch.add(added)
+        for key, value in batch.snapshots():
             # No wait for the acknowledgement: Faust flushes the producer before it commits
             # offsets; the cells are written after their snapshots are sent.
-            await snapshots.send(key=key.encode(), value=snapshot(store, pending))
-        store.flush()
-        return len(latest)
+            await snapshots.send(key=key, value=value)
+        return batch.flush()
 
     aggregating = keeper.guard("aggregate-cells", (by_family.get_topic_name(),))
 

@@ -27,7 +27,8 @@ from typing import Any
 
 import faust
 
-from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS, WeeksChanged, unplaced_reason
+from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS, unplaced_reason
+from agents.aggregation.cells_batch import WeeksChanged
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.registry import REGISTRY_WAIT_S, HubInputs
 from agents.aggregation.rollup import CellStore

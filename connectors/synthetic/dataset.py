@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from connectors.sources.base import Source
+from connectors.sources.base import Source, SourceRecord
 from connectors.sources.files import CsvSource, XlsxSource
 from connectors.sources.sql import postgres_source, sqlite_source
 from connectors.synthetic.generate import GROUND_TRUTH, MANIFEST
@@ -98,3 +98,24 @@ def http_requests(folder: Path, path: str) -> Iterator[tuple[int, dict[str, Any]
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 yield number, json.loads(line)
+
+
+def native_records(folder: Path) -> dict[str, list[SourceRecord]]:
+    """Every record of a generated year as its connector reads it, by mapping: its files and
+    tables (the SQLite copy of the seed), and the records of its HTTP requests (without a
+    server)."""
+    load_seed_sqlite(folder / "hrss" / "hrss.sql", folder / SQLITE_FILE)
+    found: dict[str, list[SourceRecord]] = {}
+    for entry in read_manifest(folder):
+        if entry.kind != "http":
+            found[entry.mapping] = list(source_for(entry, folder).records(None))
+            continue
+        found[entry.mapping] = [
+            SourceRecord(
+                "http", f"request {request['request_id']} #{i}", i, fields, json.dumps(fields)
+            )
+            for _, request in http_requests(folder, entry.path)
+            if request["mapping"] == entry.mapping
+            for i, fields in enumerate(request["records"])
+        ]
+    return found

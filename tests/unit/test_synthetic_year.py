@@ -4,7 +4,6 @@ record of every native file judged by the connectors' own evaluation exactly as 
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,14 +13,7 @@ import pytest
 from connectors.evaluation import RecordEvaluator
 from connectors.mapping import load_mapping
 from connectors.pseudonym import Pseudonymiser
-from connectors.sources.base import SourceRecord
-from connectors.synthetic.dataset import (
-    SQLITE_FILE,
-    http_requests,
-    load_seed_sqlite,
-    read_manifest,
-    source_for,
-)
+from connectors.synthetic.dataset import native_records
 from connectors.synthetic.generate import (
     GenerateError,
     YearOptions,
@@ -139,24 +131,6 @@ def test_ground_truth_adds_up(generated: tuple[Path, dict[str, Any]]) -> None:
         assert counts["read"] == counts["published"] + counts["rejected"]
 
 
-def _records(folder: Path) -> dict[str, list[SourceRecord]]:
-    load_seed_sqlite(folder / "hrss" / "hrss.sql", folder / SQLITE_FILE)
-    found: dict[str, list[SourceRecord]] = {}
-    for entry in read_manifest(folder):
-        if entry.kind != "http":
-            found[entry.mapping] = list(source_for(entry, folder).records(None))
-            continue
-        found[entry.mapping] = [
-            SourceRecord(
-                "http", f"request {request['request_id']} #{i}", i, fields, json.dumps(fields)
-            )
-            for _, request in http_requests(folder, entry.path)
-            if request["mapping"] == entry.mapping
-            for i, fields in enumerate(request["records"])
-        ]
-    return found
-
-
 def test_every_native_record_is_judged_as_the_ground_truth_says(
     generated: tuple[Path, dict[str, Any]],
 ) -> None:
@@ -164,7 +138,7 @@ def test_every_native_record_is_judged_as_the_ground_truth_says(
     folder, truth = generated
     bad = {(b["mapping"], b["position"]): b for b in truth["bad_records"]}
     pseudonymiser = Pseudonymiser(SETTINGS.pseudonym_key)
-    for mapping_name, records in _records(folder).items():
+    for mapping_name, records in native_records(folder).items():
         mapping = load_mapping(MAPPINGS / f"{mapping_name}.yaml", CONTRACTS.codes)
         schema = CONTRACTS.registry.latest(mapping.spec.event_type)
         evaluator = RecordEvaluator(
