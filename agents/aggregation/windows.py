@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property, lru_cache
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,7 @@ class Window:
     def __contains__(self, moment: object) -> bool:
         return isinstance(moment, datetime) and self.start <= moment < self.end
 
-    @property
+    @cached_property
     def label(self) -> str:
         """How people name it: 2025-03-14, 2025-W11, 2025-03, 2025-Q1, 2025, or the range."""
         first = self.start.date()
@@ -73,7 +74,15 @@ def tumbling(kind: WindowKind, moment: datetime) -> Window:
     """The ``kind`` window that holds ``moment`` (an aware datetime, any zone)."""
     if moment.tzinfo is None:
         raise ValueError("windows are on event time: give an aware datetime")
-    day = moment.astimezone(CITY_ZONE).date()
+    return tumbling_of_day(kind, moment.astimezone(CITY_ZONE).date())
+
+
+#: a year's windows of every kind (365 days, 53 weeks, ...) with room for late events
+@lru_cache(maxsize=2048)
+def tumbling_of_day(kind: WindowKind, day: date) -> Window:
+    """The ``kind`` window that holds local day ``day``. The same day's window is asked for
+    again and again (every contribution rolls up through five), so it is made once, label and
+    all."""
     match kind:
         case WindowKind.DAY:
             first, after = day, day + timedelta(days=1)
