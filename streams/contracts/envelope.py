@@ -21,7 +21,13 @@ def event_id(event_type: str, source_system: str, natural_key: str) -> str:
     return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{event_type}\x1f{source_system}\x1f{natural_key}"))
 
 
+#: what canonical JSON carries as it is (checked by exact type first: most of a payload is these)
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def _canonical(value: Any) -> Any:
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime in a payload; the hub only carries aware ones")
