@@ -195,10 +195,10 @@ def register_aggregation(
 ) -> Aggregation:
     """``registry_wait_s``: how long an event whose enterprise the registry does not hold yet
     waits for it before it is dead-lettered. ``on_weeks_changed`` runs in the
-    cells agent (so it may read and write its tables) after each contribution, with its week
-    (changed, or unchanged when the contribution is read again), and the cell store it must
-    read the cells from. ``large_batches``: the cells agent's (CELLS_BATCH_MAX), for a worker
-    that runs no alerts."""
+    cells agent (so it may read and write its tables) once per batch for each week of a
+    district × industry the batch's contributions fell in (changed, or unchanged when they are
+    read again), with the cell store it must read the cells from. ``large_batches``: the cells
+    agent's (CELLS_BATCH_MAX), for a worker that runs no alerts."""
     decoded = Decoder(registry, app.topic(topics.dead_letters, **RAW_TOPIC), now)
     by_family = app.topic(
         f"{app.conf.id}-{CONTRIBUTIONS}", internal=True, partitions=topics.partitions, **RAW_TOPIC
@@ -238,7 +238,7 @@ def register_aggregation(
         for message in messages:
             for added in bundled(message.value):
                 await batch.add(added)
-        for key, value in batch.snapshots():
+        for key, value in await batch.snapshots():
             # No wait for the acknowledgement: Faust flushes the producer before it commits
             # offsets; the cells are written after their snapshots are sent.
             await snapshots.send(key=key, value=value)

@@ -7,22 +7,23 @@ snapshot, its totals after the whole batch, and one write to the table at ``flus
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from datetime import datetime
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import date, datetime
 from typing import Any
 
+from agents.aggregation.cells import Cell, add_up
 from agents.aggregation.metrics import Contribution
 from agents.aggregation.rates import INSURED, published
 from agents.aggregation.rolling import current_key, current_rolling, update_rolling
 from agents.aggregation.rollup import (
-    CellState,
     CellStore,
     Totals,
+    cell_key,
     children_of,
-    roll_up,
-    roll_up_enterprise,
+    enterprise_cell_key,
+    put_child,
 )
-from agents.aggregation.windows import Window, WindowKind, tumbling
+from agents.aggregation.windows import Window, WindowKind, local_day, tumbling_of_day
 from agents.aggregation.write_back import WriteBack
 from streams.contracts.envelope import build_event
 from streams.contracts.registry import EventSchema
@@ -33,15 +34,34 @@ SOURCE_SYSTEM = "injuryhub-agents"
 #: the snapshots' producer, as their provenance names it
 PRODUCER = "agent:aggregate-contributions"
 
-#: called with the cell store, a contribution and its week windows
-WeeksChanged = Callable[[CellStore, Contribution, list[Window]], Awaitable[None]]
-#: a cell to snapshot: its window, the contribution last applied to it, its key, its
-#: enterprise (None: the district × industry) and its totals
-Pending = tuple[Window, Contribution, str, str | None, Totals]
+#: called with the cell store, a district, an industry, a week the batch changed there and the
+#: metrics of its contributions to that week
+WeeksChanged = Callable[[CellStore, str, str, Window, set[str]], Awaitable[None]]
+#: a cell to snapshot: its window, (district, industry), key, enterprise (None: the district ×
+#: industry's own cell) and totals
+Pending = tuple[Window, tuple[str, str], str, str | None, Totals]
+
+
+def _apply(store: CellStore, key: str, added: Contribution) -> None:
+    """Records ``added`` in the cell that keeps each identity's contribution (a day, or an
+    enterprise's month); written only if it changed."""
+    cell = Cell.from_json(store.get(key))
+    if cell.apply(added.identity, added.metrics):
+        store[key] = cell.to_json()
 
 
 class CellsBatch:
-    """``table``'s cells seen through the batch's writes (agents/aggregation/write_back.py)."""
+    """``table``'s cells seen through the batch's writes (agents/aggregation/write_back.py).
+
+    ``add`` puts each contribution in its day cell (and its enterprise's month cell): those keep
+    each identity's contribution, so applying one again changes nothing. What lies above them
+    (week, month, quarter, year, the rolling days, the enterprise's quarter and year) holds only
+    totals of its children, so it is rolled up once per batch, in ``snapshots``, from the cells
+    as the whole batch left them: each such cell's totals are summed once, however many of the
+    batch's contributions changed it. Every cell above a contribution is rewritten and snapshot
+    changed or not: a contribution read again after a crash finds its cells written but perhaps
+    not their snapshots, or not all of the cells above.
+    """
 
     def __init__(
         self,
@@ -54,33 +74,126 @@ class CellsBatch:
         self.schema = schema
         self.now = now
         self.on_weeks_changed = on_weeks_changed
+        # Days and months in the order the batch first touched them, as a cell's children are
+        # added up in that order: a different order could change a sum of decimals in its
+        # last bit, and the cells must be what one contribution at a time leaves.
+        #: (district, industry) -> the local days its contributions fell on
+        self._days: dict[tuple[str, str], dict[date, None]] = {}
+        #: (district, industry, enterprise) -> the first days of its months the batch touched
+        self._months: dict[tuple[str, str, str], dict[date, None]] = {}
+        #: (district, industry, week) -> the metrics of its contributions
+        self._weeks: dict[tuple[str, str, Window], set[str]] = {}
         self.latest: dict[str, Pending] = {}
 
     async def add(self, added: Contribution) -> None:
-        """Rolls ``added`` up. Every cell it belongs to is snapshot, changed or not: a
-        contribution read again after a crash finds its cells written but perhaps not their
-        snapshots."""
-        store = self.store
+        day = local_day(added.occurred)
         place = (added.district, added.industry)
-        states: list[CellState] = []
-        roll_up(store, added, states)
-        roll_up_enterprise(store, added, states)
-        day, _, _, day_totals = states[0]  # roll_up lists the day first
-        update_rolling(store, *place, day.start.date(), day_totals)
-        states += [(w, current_key(w.kind, *place), None, totals)
-                   for w, totals in current_rolling(store, *place)]  # fmt: skip
-        if self.on_weeks_changed is not None:
-            await self.on_weeks_changed(store, added, [tumbling(WindowKind.WEEK, added.occurred)])
-        for window, key, enterprise, totals in states:
-            self.latest[key] = (window, added, key, enterprise, totals)
+        _apply(self.store, cell_key(tumbling_of_day(WindowKind.DAY, day), *place), added)
+        self._days.setdefault(place, {})[day] = None
+        week = tumbling_of_day(WindowKind.WEEK, day)
+        self._weeks.setdefault((*place, week), set()).update(added.metrics)
+        if added.enterprise_id:
+            owner = (*place, added.enterprise_id)
+            month = tumbling_of_day(WindowKind.MONTH, day)
+            _apply(self.store, enterprise_cell_key(month, *owner), added)
+            self._months.setdefault(owner, {})[month.start.date()] = None
 
-    def snapshots(self) -> Iterator[tuple[bytes, bytes]]:
-        """The (key, ``hub.aggregate``) of each cell the batch touched."""
-        for key, pending in self.latest.items():
-            yield key.encode(), self._snapshot(pending)
+    async def roll_up(self) -> None:
+        """Rolls the batch's days and enterprise months up, then runs the surge watch on each
+        week changed (it reads the week cells: agents/alerting/surveillance.py)."""
+        for place, days in self._days.items():
+            self._roll_up_days(place, days)
+        for owner, months in self._months.items():
+            self._roll_up_enterprise(owner, months)
+        if self.on_weeks_changed is not None:
+            for (district, industry, week), metrics in self._weeks.items():
+                await self.on_weeks_changed(self.store, district, industry, week, metrics)
+        self._days, self._months, self._weeks = {}, {}, {}
+
+    def _roll_up_days(self, place: tuple[str, str], days: dict[date, None]) -> None:
+        store = self.store
+        changed_months: dict[date, None] = {}
+        for day in days:
+            day_window = tumbling_of_day(WindowKind.DAY, day)
+            day_key = cell_key(day_window, *place)
+            totals = Cell.from_json(store.get(day_key)).totals()
+            self._pending(day_window, place, day_key, None, totals)
+            for kind in (WindowKind.WEEK, WindowKind.MONTH):
+                put_child(store, cell_key(tumbling_of_day(kind, day), *place), day_window.label,
+                          totals)  # fmt: skip
+            update_rolling(store, *place, day, totals)
+            changed_months[day.replace(day=1)] = None
+        for week in dict.fromkeys(tumbling_of_day(WindowKind.WEEK, day) for day in days):
+            self._pending_sum(week, place, cell_key(week, *place), None)
+        self._roll_up_months(place, None, changed_months, lambda w: cell_key(w, *place))
+        for window, totals in current_rolling(store, *place):
+            self._pending(window, place, current_key(window.kind, *place), None, totals)
+
+    def _roll_up_enterprise(self, owner: tuple[str, str, str], months: dict[date, None]) -> None:
+        place, enterprise = owner[:2], owner[2]
+        for first in months:
+            month = tumbling_of_day(WindowKind.MONTH, first)
+            key = enterprise_cell_key(month, *owner)
+            totals = Cell.from_json(self.store.get(key)).totals()
+            self._pending(month, place, key, enterprise, totals)
+            self._put_in_quarter_and_year(first, month.label, totals,
+                                          lambda w: enterprise_cell_key(w, *owner))  # fmt: skip
+        self._pending_above(place, enterprise, months, lambda w: enterprise_cell_key(w, *owner))
+
+    def _roll_up_months(
+        self,
+        place: tuple[str, str],
+        enterprise: str | None,
+        months: dict[date, None],
+        key_of: Callable[[Window], str],
+    ) -> None:
+        """The district × industry's months (sums of their days) into their quarters and
+        years."""
+        for first in months:
+            month = tumbling_of_day(WindowKind.MONTH, first)
+            totals = self._pending_sum(month, place, key_of(month), enterprise)
+            self._put_in_quarter_and_year(first, month.label, totals, key_of)
+        self._pending_above(place, enterprise, months, key_of)
+
+    def _put_in_quarter_and_year(
+        self, first: date, label: str, totals: Totals, key_of: Callable[[Window], str]
+    ) -> None:
+        for kind in (WindowKind.QUARTER, WindowKind.YEAR):
+            put_child(self.store, key_of(tumbling_of_day(kind, first)), label, totals)
+
+    def _pending_above(
+        self,
+        place: tuple[str, str],
+        enterprise: str | None,
+        months: dict[date, None],
+        key_of: Callable[[Window], str],
+    ) -> None:
+        """The quarters and years of ``months``, once each, summed as the batch left them."""
+        above = dict.fromkeys(tumbling_of_day(kind, first) for first in months
+                              for kind in (WindowKind.QUARTER, WindowKind.YEAR))  # fmt: skip
+        for window in above:
+            self._pending_sum(window, place, key_of(window), enterprise)
+
+    def _pending_sum(
+        self, window: Window, place: tuple[str, str], key: str, enterprise: str | None
+    ) -> Totals:
+        totals = add_up(dict(self.store.get(key) or {}).values())
+        self._pending(window, place, key, enterprise, totals)
+        return totals
+
+    def _pending(
+        self, window: Window, place: tuple[str, str], key: str, enterprise: str | None,
+        totals: Totals,
+    ) -> None:  # fmt: skip
+        self.latest[key] = (window, place, key, enterprise, totals)
+
+    async def snapshots(self) -> list[tuple[bytes, bytes]]:
+        """The (key, ``hub.aggregate``) of each cell the batch touched, once rolled up."""
+        await self.roll_up()
+        return [(key.encode(), self._snapshot(pending)) for key, pending in self.latest.items()]
 
     def flush(self) -> int:
-        """Writes each touched cell to the table once; how many cells the batch touched."""
+        """Writes each touched cell to the table once; how many cells the batch snapshot."""
         self.store.flush()
         touched = len(self.latest)
         self.latest = {}
@@ -88,7 +201,7 @@ class CellsBatch:
 
     def _snapshot(self, pending: Pending) -> bytes:
         """The ``hub.aggregate`` of a cell: district × industry, or an enterprise's."""
-        window, added, key, enterprise, totals = pending
+        window, (district, industry), key, enterprise, totals = pending
         moment = self.now()
         has_months = window.kind in (WindowKind.QUARTER, WindowKind.YEAR)
         months = [c.get(INSURED, 0.0) for c in children_of(self.store, key)] if has_months else []
@@ -97,8 +210,8 @@ class CellsBatch:
             "window": window.kind.value,
             "window_start": window.start,
             "window_end": window.end,
-            "district": added.district,
-            "industry": added.industry,
+            "district": district,
+            "industry": industry,
             "enterprise_id": enterprise,
             "metrics": {name: float(value) for name, value in figures.items()},
         }

@@ -36,12 +36,14 @@ def update_rolling(
     """Put ``day``'s totals (as its day cell holds them) in the pair's last days."""
     key = days_key(district, industry)
     days: dict[str, Totals] = dict(store.get(key) or {})
-    as_of = max([day, *(date.fromisoformat(d) for d in days)])
-    if day <= as_of - timedelta(days=KEPT_DAYS) or days.get(day.isoformat()) == day_totals:
+    # ISO dates order as their strings do: no parsing of the 90 days kept
+    label = day.isoformat()
+    as_of = date.fromisoformat(max(label, *days)) if days else day
+    if day <= as_of - timedelta(days=KEPT_DAYS) or days.get(label) == day_totals:
         return
-    days[day.isoformat()] = day_totals
-    oldest_kept = as_of - timedelta(days=KEPT_DAYS - 1)
-    store[key] = {d: t for d, t in days.items() if date.fromisoformat(d) >= oldest_kept}
+    days[label] = day_totals
+    oldest_kept = (as_of - timedelta(days=KEPT_DAYS - 1)).isoformat()
+    store[key] = {d: t for d, t in days.items() if d >= oldest_kept}
 
 
 def current_rolling(store: CellStore, district: str, industry: str) -> list[tuple[Window, Totals]]:
@@ -49,10 +51,10 @@ def current_rolling(store: CellStore, district: str, industry: str) -> list[tupl
     days: dict[str, Totals] = dict(store.get(days_key(district, industry)) or {})
     if not days:
         return []
-    as_of = max(date.fromisoformat(d) for d in days)
+    as_of = date.fromisoformat(max(days))
     current = []
     for kind, length in ROLLING_DAYS.items():
-        first = as_of - timedelta(days=length - 1)
-        inside = [t for d, t in days.items() if date.fromisoformat(d) >= first]
+        first = (as_of - timedelta(days=length - 1)).isoformat()
+        inside = [t for d, t in days.items() if d >= first]
         current.append((rolling(kind, as_of), add_up(inside)))
     return current

@@ -43,14 +43,24 @@ def _replace_child(
     totals: Totals,
 ) -> Totals:
     """Put a child's (a day's or month's) totals in ``window``'s cell ``key``; its new totals."""
+    children, put = put_child(store, key, child, totals)
+    summed = add_up(children.values())
+    if put:
+        changed.append((window, summed))
+    return summed
+
+
+def put_child(
+    store: CellStore, key: str, child: str, totals: Totals
+) -> tuple[dict[str, Totals], bool]:
+    """Put a child's (a day's or month's) totals in the cell ``key`` (written only if they
+    differ from what it holds); the cell's children, and whether they changed."""
     children: dict[str, Totals] = dict(store.get(key) or {})
     if children.get(child) == totals:
-        return add_up(children.values())
+        return children, False
     children[child] = totals
     store[key] = children
-    summed = add_up(children.values())
-    changed.append((window, summed))
-    return summed
+    return children, True
 
 
 #: a window, its cell key, its enterprise (None: the district × industry) and its totals

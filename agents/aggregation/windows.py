@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property, lru_cache
 from enum import StrEnum
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 CITY_ZONE = ZoneInfo("Asia/Shanghai")
@@ -72,9 +72,14 @@ def _first_of_month(year: int, month: int) -> date:
 
 def tumbling(kind: WindowKind, moment: datetime) -> Window:
     """The ``kind`` window that holds ``moment`` (an aware datetime, any zone)."""
+    return tumbling_of_day(kind, local_day(moment))
+
+
+def local_day(moment: datetime) -> date:
+    """The city's day ``moment`` (aware, any zone) falls on."""
     if moment.tzinfo is None:
         raise ValueError("windows are on event time: give an aware datetime")
-    return tumbling_of_day(kind, moment.astimezone(CITY_ZONE).date())
+    return moment.astimezone(CITY_ZONE).date()
 
 
 #: a year's windows of every kind (365 days, 53 weeks, ...) with room for late events

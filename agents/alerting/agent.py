@@ -29,7 +29,6 @@ import faust
 
 from agents.aggregation.agent import RAW_TOPIC, TABLE_OPTIONS, unplaced_reason
 from agents.aggregation.cells_batch import WeeksChanged
-from agents.aggregation.metrics import Contribution
 from agents.aggregation.registry import REGISTRY_WAIT_S, HubInputs
 from agents.aggregation.rollup import CellStore
 from agents.aggregation.windows import Window
@@ -109,14 +108,14 @@ def weeks_watch(signals: Any, limits: AlertLimits) -> WeeksChanged:
     """The aberration methods on a changed week's district × industry series, run by the cells
     agent (they read its cells); each finding goes to the alert book on ``signals``."""
 
-    async def watch_weeks(cells: CellStore, added: Contribution, weeks: list[Window]) -> None:
-        if not any(metric in added.metrics for metric in SERIES):
+    async def watch_weeks(
+        cells: CellStore, district: str, industry: str, week: Window, metrics: set[str]
+    ) -> None:
+        if metrics.isdisjoint(SERIES):
             return
-        for week in weeks:
-            found = surge_findings(cells, week, added.district, added.industry, limits.aberration)
-            for one in found:
-                body = json.dumps({"finding": one.as_json()}, ensure_ascii=False).encode()
-                await _delivered(signals, one.subject.key, body)
+        for one in surge_findings(cells, week, district, industry, limits.aberration):
+            body = json.dumps({"finding": one.as_json()}, ensure_ascii=False).encode()
+            await _delivered(signals, one.subject.key, body)
 
     return watch_weeks
 

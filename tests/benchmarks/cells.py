@@ -85,7 +85,7 @@ async def apply_all(added: list[Contribution], size: int, contracts: Contracts) 
         cells = CellsBatch(table, schema, lambda: moment)
         for one in batch:
             await cells.add(one)
-        made += sum(1 for _ in cells.snapshots())
+        made += len(await cells.snapshots())
         cells.flush()
     return made
 
