@@ -6,12 +6,11 @@
    (agents/aggregation/metrics.py), re-keyed by district × industry onto an internal topic, so
    that one agent owns all the cells of a pair: one message per batch and partition of that
    topic, a *bundle* of the contributions of every pair the partition holds.
-3. ``aggregate-cells``: bundles, in batches -> cells rolled up from day to year
-   (agents/aggregation/rollup.py), for the pair and for the event's enterprise (month to year),
-   and the pair's current rolling 30/90-day windows (agents/aggregation/rolling.py)
-   -> a snapshot on ``hub.aggregates`` for each window the batch touched, with its rates
-   (agents/aggregation/rates.py); each cell written once per batch
-   (agents/aggregation/write_back.py).
+3. ``aggregate-cells``: bundles, in batches -> cells rolled up from day to year, for the pair
+   and for the event's enterprise (month to year), and the pair's current rolling 30/90-day
+   windows, once per batch (agents/aggregation/cells_batch.py) -> a snapshot on
+   ``hub.aggregates`` for each window the batch touched, with its rates
+   (agents/aggregation/rates.py); each cell written once per batch.
 
 Exactness without Faust's exactly-once mode: sources are read committed only
 (streams/faust_transport.py), each stage is at-least-once (what a stage sends is flushed before

@@ -125,52 +125,41 @@ class CellsBatch:
             changed_months[day.replace(day=1)] = None
         for week in dict.fromkeys(tumbling_of_day(WindowKind.WEEK, day) for day in days):
             self._pending_sum(week, place, cell_key(week, *place), None)
-        self._roll_up_months(place, None, changed_months, lambda w: cell_key(w, *place))
+        months = {}
+        for first in changed_months:
+            month = tumbling_of_day(WindowKind.MONTH, first)
+            months[first] = self._pending_sum(month, place, cell_key(month, *place), None)
+        self._roll_up_months(place, None, months, lambda w: cell_key(w, *place))
         for window, totals in current_rolling(store, *place):
             self._pending(window, place, current_key(window.kind, *place), None, totals)
 
     def _roll_up_enterprise(self, owner: tuple[str, str, str], months: dict[date, None]) -> None:
         place, enterprise = owner[:2], owner[2]
+        month_totals = {}
         for first in months:
             month = tumbling_of_day(WindowKind.MONTH, first)
             key = enterprise_cell_key(month, *owner)
-            totals = Cell.from_json(self.store.get(key)).totals()
+            month_totals[first] = totals = Cell.from_json(self.store.get(key)).totals()
             self._pending(month, place, key, enterprise, totals)
-            self._put_in_quarter_and_year(first, month.label, totals,
-                                          lambda w: enterprise_cell_key(w, *owner))  # fmt: skip
-        self._pending_above(place, enterprise, months, lambda w: enterprise_cell_key(w, *owner))
+        self._roll_up_months(place, enterprise, month_totals,
+                             lambda w: enterprise_cell_key(w, *owner))  # fmt: skip
 
     def _roll_up_months(
         self,
         place: tuple[str, str],
         enterprise: str | None,
-        months: dict[date, None],
+        months: dict[date, Totals],
         key_of: Callable[[Window], str],
     ) -> None:
-        """The district × industry's months (sums of their days) into their quarters and
-        years."""
-        for first in months:
-            month = tumbling_of_day(WindowKind.MONTH, first)
-            totals = self._pending_sum(month, place, key_of(month), enterprise)
-            self._put_in_quarter_and_year(first, month.label, totals, key_of)
-        self._pending_above(place, enterprise, months, key_of)
-
-    def _put_in_quarter_and_year(
-        self, first: date, label: str, totals: Totals, key_of: Callable[[Window], str]
-    ) -> None:
-        for kind in (WindowKind.QUARTER, WindowKind.YEAR):
-            put_child(self.store, key_of(tumbling_of_day(kind, first)), label, totals)
-
-    def _pending_above(
-        self,
-        place: tuple[str, str],
-        enterprise: str | None,
-        months: dict[date, None],
-        key_of: Callable[[Window], str],
-    ) -> None:
-        """The quarters and years of ``months``, once each, summed as the batch left them."""
-        above = dict.fromkeys(tumbling_of_day(kind, first) for first in months
-                              for kind in (WindowKind.QUARTER, WindowKind.YEAR))  # fmt: skip
+        """Months (their first days and totals) into their quarters and years; each of those
+        summed once, as the batch left it."""
+        above: dict[Window, None] = {}
+        for first, totals in months.items():
+            label = tumbling_of_day(WindowKind.MONTH, first).label
+            for kind in (WindowKind.QUARTER, WindowKind.YEAR):
+                window = tumbling_of_day(kind, first)
+                put_child(self.store, key_of(window), label, totals)
+                above[window] = None
         for window in above:
             self._pending_sum(window, place, key_of(window), enterprise)
 
