@@ -48,7 +48,7 @@ def test_compose_names_the_pinned_kafka_version() -> None:
     assert _compose()["services"]["kafka"]["image"] == f"apache/kafka:{KAFKA_VERSION}"
 
 
-@pytest.mark.parametrize("service", ["topics", "worker", "dashboard", "push"])
+@pytest.mark.parametrize("service", ["topics", "aggregates", "alerts", "dashboard", "push"])
 def test_each_app_service_runs_an_existing_cli_command(service: str) -> None:
     command = _app_services()[service]["command"]
     context = _resolve(command)
