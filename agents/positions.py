@@ -9,7 +9,8 @@ partition, and:
 
 - a message whose offset jumps past the next expected one: the offsets in between are read
   directly from the topic (committed messages only) and handled first, in log order. A
-  transaction's commit marker also leaves a gap; the direct read then finds nothing;
+  transaction's commit marker also leaves a gap; the direct read then finds nothing, and is
+  not made when the consumer's fetcher itself stepped over the gap (streams/fetch_skips.py);
 - a partition whose committed offset lies past its last handled offset (the tail, where no
   later message reveals the gap): if the direct read finds a message in between, Faust's
   consumer is sent back to the offset after the last handled one.
@@ -30,6 +31,7 @@ from faust.types import TP
 
 from streams.clients import Record
 from streams.faust_app import stop_at_shutdown
+from streams.fetch_skips import FetchSkips
 
 log = logging.getLogger(__name__)
 #: how often the tails are looked at
@@ -63,6 +65,9 @@ class Positions:
     topics: frozenset[str]
     table: Any  # faust.Table[str, int]: "topic|partition" -> offset
     reader: RangeReader
+    #: whether the consumer's fetcher stepped over exactly this range (streams/fetch_skips.py):
+    #: then it holds nothing to read
+    fetcher_skipped: Callable[[str, int, int, int], bool] = lambda *gap: False
 
     def last(self, topic: str, partition: int) -> int | None:
         found = self.table.get(f"{topic}|{partition}")
@@ -99,6 +104,8 @@ class Positions:
         return handled
 
     async def _passed_over(self, tp: Partition, start: int, end: int) -> list[Record]:
+        if self.fetcher_skipped(*tp, start, end):
+            return []
         missed = await self.reader.read(*tp, start, end)
         if missed:
             log.warning(
@@ -130,9 +137,13 @@ class PositionKeeper:
         """``partitions``: of ``topics``, if not the keeper's."""
         table = self.app.Table(f"{agent}-positions", partitions=partitions or self.partitions,
                                default=None, key_type=str)  # fmt: skip
-        positions = Positions(agent, frozenset(topics), table, self.reader)
+        positions = Positions(agent, frozenset(topics), table, self.reader, self._fetcher_skipped)
         self.guards.append(positions)
         return positions
+
+    def _fetcher_skipped(self, topic: str, partition: int, start: int, end: int) -> bool:
+        skips: FetchSkips | None = getattr(self.app.consumer, "fetch_skips", None)
+        return skips is not None and skips.covers(topic, partition, start, end)
 
     def watch(self, every_s: float = TAIL_LOOK_S) -> None:
         self.app.timer(every_s, name="position-tails")(self.look_at_tails)

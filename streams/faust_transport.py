@@ -22,6 +22,10 @@ assigns without it ("Ignoring missing topic") and notices it only at its next me
 minutes on: seen on a fresh broker, where a worker of the alerts half was ready at once, without
 the partitions of its internal topics, and raised no alert.
 
+It notes the offsets its fetcher stepped over between two records of one poll (transaction
+markers, aborted records: streams/fetch_skips.py), so that the guarded agents need not read
+those gaps again.
+
 And while the worker recovers its tables it hands fetched changelog records to Faust's
 conductor eagerly (streams/eager.py): Faust's loop makes four tasks per message to be able to
 abandon a callback blocked when a rebalance suspends the flow; a callback that does not block
@@ -47,6 +51,7 @@ from faust.transport.consumer import CONSUMER_FETCHING
 from faust.transport.drivers import aiokafka as driver
 
 from streams.eager import start_eagerly
+from streams.fetch_skips import FetchSkips, note_skips
 
 SCHEME = "kafka-committed"
 #: about an agent's longest wait on one event (an enterprise the registry lacks: 60 s)
@@ -96,8 +101,19 @@ class ReadCommittedConsumerThread(driver.AIOKafkaConsumerThread):
 
 
 class ReadCommittedConsumer(driver.Consumer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: what the fetcher stepped over (streams/fetch_skips.py), for the guarded agents
+        self.fetch_skips = FetchSkips()
+
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return ReadCommittedConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def _getmany(self, active_partitions: Any, timeout: float) -> Any:
+        # the records as aiokafka returned them, before Faust filters or drops any
+        fetched = await super()._getmany(active_partitions=active_partitions, timeout=timeout)
+        note_skips(self.fetch_skips, fetched)
+        return fetched
 
     async def wait_empty(self) -> None:
         """Faust's wait for the messages in flight, without those of partitions this worker no
