@@ -8,7 +8,7 @@ the table, and so to its changelog, once. (The rules' enterprise histories use i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 
@@ -17,17 +17,24 @@ class WriteBack(MutableMapping[str, Any]):
 
     def __init__(self, table: MutableMapping[str, Any]) -> None:
         self.table = table
+        # A Faust table's own get asks its store twice (``in``, then the value: Table has a
+        # __missing__); its store (``data``) answers in one look-up. Writes go through the
+        # table, which sends them to its changelog.
+        self._reads: Mapping[str, Any] = getattr(table, "data", table)
         self.written: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
         if key in self.written:
             return self.written[key]
-        return self.table[key]
+        return self._reads[key]
 
     def get(self, key: str, default: Any = None) -> Any:
         if key in self.written:
             return self.written[key]
-        return self.table.get(key, default)
+        try:
+            return self._reads[key]
+        except KeyError:
+            return default
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.written[key] = value
