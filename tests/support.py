@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from agents.thematic.sink import ThematicDatabase
 from streams.clients import Record
@@ -134,3 +134,14 @@ def insert_event(database: ThematicDatabase, event_type: str, event_id: str, occ
     row = layout.row(record, event_id)
     marks = ", ".join("?" for _ in row)
     database.connection.execute(f"INSERT INTO {layout.table} VALUES ({marks})", row)
+
+
+class Handled:
+    """A guarded agent's handler (agents/positions.py) that notes the offsets it was given."""
+
+    def __init__(self) -> None:
+        self.offsets: list[int] = []
+
+    async def __call__(self, message: Any) -> int:
+        self.offsets.append(message.offset)
+        return 1

@@ -11,7 +11,7 @@ from faust.types import TP
 
 from agents.positions import Positions
 from streams.fetch_skips import FetchSkips, note_skips
-from tests.support import MemoryLog
+from tests.support import Handled, MemoryLog
 
 TOPIC = MemoryLog.TOPIC
 
@@ -45,15 +45,6 @@ def test_the_oldest_ranges_are_forgotten_first() -> None:
     for start in (1, 3, 5):
         skips.add(TOPIC, 0, start, start + 1)
     assert [skips.covers(TOPIC, 0, s, s + 1) for s in (1, 3, 5)] == [False, True, True]
-
-
-class Handled:
-    def __init__(self) -> None:
-        self.offsets: list[int] = []
-
-    async def __call__(self, message: Any) -> int:
-        self.offsets.append(message.offset)
-        return 1
 
 
 async def test_a_guard_reads_no_gap_the_fetcher_stepped_over_and_every_other() -> None:

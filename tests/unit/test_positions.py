@@ -11,18 +11,9 @@ import pytest
 from faust.types import TP
 
 from agents.positions import PositionKeeper, Positions
-from tests.support import MemoryLog
+from tests.support import Handled, MemoryLog
 
 TOPIC = MemoryLog.TOPIC
-
-
-class Handled:
-    def __init__(self) -> None:
-        self.offsets: list[int] = []
-
-    async def __call__(self, message: Any) -> int:
-        self.offsets.append(message.offset)
-        return 1
 
 
 def _positions(log: MemoryLog) -> Positions:
