@@ -166,7 +166,7 @@ class CellsBatch:
     def _pending_sum(
         self, window: Window, place: tuple[str, str], key: str, enterprise: str | None
     ) -> Totals:
-        totals = add_up(dict(self.store.get(key) or {}).values())
+        totals = add_up((self.store.get(key) or {}).values())
         self._pending(window, place, key, enterprise, totals)
         return totals
 

@@ -158,4 +158,4 @@ def totals_of(store: CellStore, window: Window, district: str, industry: str) ->
     value = store.get(cell_key(window, district, industry))
     if window.kind is WindowKind.DAY:
         return Cell.from_json(value).totals()
-    return add_up(dict(value or {}).values())
+    return add_up((value or {}).values())
