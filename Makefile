@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ECHARTS := dashboards/node_modules/echarts/dist/echarts.min.js
 
-.PHONY: setup demo test test-unit lint format bench bench-year bench-worker bench-p3 stop clean
+.PHONY: setup demo test test-unit lint format bench bench-year bench-worker bench-p3 bench-p5 stop clean
 
 setup: $(STAMP) $(ECHARTS)
 	@$(BIN)/injuryhub broker fetch
@@ -64,3 +64,7 @@ bench-year: setup
 # P3 on a Qingdao-sized year (scale 1, ~20 minutes), the hub's two halves running through the replay.
 bench-p3: setup
 	$(BIN)/python -m tests.benchmarks.suite --p3-only --p3-scales 1 --workers halves
+
+# P5 alone (~1 minute): the aggregates half's start with 10^6 changelog records to recover.
+bench-p5: setup
+	$(BIN)/python -m tests.benchmarks.suite --p5-only --workers halves

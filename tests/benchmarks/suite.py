@@ -13,7 +13,8 @@ hub as its two halves (``injuryhub worker --role aggregates`` and ``--role alert
 instead of one worker.
 
 Run: `make bench` (writes docs/benchmarks.md) or
-`.venv/bin/python -m tests.benchmarks.suite --scale 0.05 --write docs/benchmarks.md`.
+`.venv/bin/python -m tests.benchmarks.suite --scale 0.05 --write docs/benchmarks.md`;
+``--p3-only`` or ``--p5-only`` for one of them alone (``make bench-p3``, ``make bench-p5``).
 Prints figures; asserts nothing. Uses INJURYHUB_BOOTSTRAP_SERVERS, or starts the local broker;
 writes to fresh prefixed topics.
 """
@@ -486,6 +487,10 @@ def _p1_to_p5(hub: Hub, scale: float, results: Results) -> None:
     results.add(Row("peak memory", f"{held}; connectors {connectors_rss:,.0f} MiB", "", "",
                     "VmHWM of each worker after P4; ru_maxrss of the replay"))  # fmt: skip
 
+    _p5(hub, prefix, results)
+
+
+def _p5(hub: Hub, prefix: str, results: Results) -> None:
     cold_s, warm_s, filled_s = p5_prefilled_restart(hub, prefix)
     results.add(
         Row(
@@ -505,11 +510,16 @@ def main() -> None:
     parser.add_argument("--p3-scales", type=float, nargs="+",
                         help="P3's years (default: --scale and twice it)")  # fmt: skip
     parser.add_argument("--p3-only", action="store_true", help="P3 alone (a scale-1 year: ~20 min)")
+    parser.add_argument("--p5-only", action="store_true",
+                        help="P5 alone, on empty topics of its own (~1 min)")  # fmt: skip
     parser.add_argument("--workers", choices=LAYOUTS, default="one",
                         help="one worker (role all), or the hub's two halves")  # fmt: skip
     args = parser.parse_args()
-    if args.p3_only and args.write:
-        parser.error("--p3-only prints its rows; the table in --write needs the whole run")
+    if (args.p3_only or args.p5_only) and args.write:
+        parser.error("--p3-only and --p5-only print their rows; the table in --write needs "
+                     "the whole run")  # fmt: skip
+    if args.p3_only and args.p5_only:
+        parser.error("--p3-only and --p5-only: choose one")
     settings = HubSettings()
     if not settings.bootstrap_servers:
         LocalCluster(settings).start()
@@ -521,9 +531,13 @@ def main() -> None:
         deleting_topics_named(settings.bootstrap, RUN_MARK),
     ):
         hub = Hub(settings, Path(temporary), LAYOUTS[args.workers])
-        if not args.p3_only:
+        if args.p5_only:
+            prefix = f"{_fresh('')}."
+            ensure_topics(settings.bootstrap, catalogue(), 1, prefix)
+            _p5(hub, prefix, results)
+        elif not args.p3_only:
             _p1_to_p5(hub, args.scale, results)
-        for scale in args.p3_scales or (args.scale, args.scale * 2):
+        for scale in () if args.p5_only else args.p3_scales or (args.scale, args.scale * 2):
             seconds, year_events, ready = p3_year_in_service(hub, scale)
             results.add(Row(f"P3 year at scale {scale:g}", f"{seconds:,.0f} s files → aggregates",
                             "", "", f"{year_events:,} events; the worker running through the "
