@@ -142,6 +142,12 @@ class Hub:
         self.cli("replay", str(folder), "--topic-prefix", prefix)
         return truth, time.perf_counter() - began
 
+    def catalogue_prefix(self, part: str) -> str:
+        """A fresh prefix of this run's, with every catalogue topic created under it."""
+        prefix = f"{_fresh(part)}."
+        ensure_topics(self.settings.bootstrap, catalogue(), 1, prefix)
+        return prefix
+
     def workers(self, prefix: str, app_id: str, roles: tuple[str, ...] | None = None) -> Workers:
         """The hub's worker processes (not started) of a fresh app on ``prefix``'s topics, each
         logging into a folder of its own."""
@@ -168,8 +174,7 @@ def p1_one_connector(hub: Hub, rows: int) -> tuple[float, float]:
     """Records/s of the accident-report connector over a CSV of ``rows`` records, in this
     process (no start-up in the figure), onto topics of its own; and the mean size of what it
     published."""
-    prefix = f"{_fresh('p1-')}."
-    ensure_topics(hub.settings.bootstrap, catalogue(), 1, prefix)
+    prefix = hub.catalogue_prefix("p1-")
     path = hub.root / "accidents.csv"
     lines = [ACCIDENT_HEADER, *(ACCIDENT_ROW.format(n=n, d=n % 28 + 1) for n in range(rows))]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -385,9 +390,8 @@ def p3_year_in_service(hub: Hub, scale: float) -> tuple[float, int, float]:
     """A generated year from files to aggregates equal to its truth, with the worker running
     while the connectors publish, as in service: seconds from the replay's start; the events;
     the worker's start to ready (before the replay, not counted)."""
-    prefix = f"{_fresh('p3-')}."
+    prefix = hub.catalogue_prefix("p3-")
     folder, truth = hub.generate(scale, prefix)
-    ensure_topics(hub.settings.bootstrap, catalogue(), 1, prefix)
     workers, ready = _ready_workers(hub, prefix)
     try:
         snapshots = Snapshots(hub.settings.bootstrap, hub.registry, prefix)
@@ -490,6 +494,13 @@ def _p1_to_p5(hub: Hub, scale: float, results: Results) -> None:
     _p5(hub, prefix, results)
 
 
+def _p3(hub: Hub, scale: float, results: Results) -> None:
+    seconds, year_events, ready = p3_year_in_service(hub, scale)
+    results.add(Row(f"P3 year at scale {scale:g}", f"{seconds:,.0f} s files → aggregates",
+                    "", "", f"{year_events:,} events; the worker running through the "
+                    f"replay (its start to ready, {ready:.0f} s, before it)"))  # fmt: skip
+
+
 def _p5(hub: Hub, prefix: str, results: Results) -> None:
     cold_s, warm_s, filled_s = p5_prefilled_restart(hub, prefix)
     results.add(
@@ -509,17 +520,16 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="write the table into this markdown file")
     parser.add_argument("--p3-scales", type=float, nargs="+",
                         help="P3's years (default: --scale and twice it)")  # fmt: skip
-    parser.add_argument("--p3-only", action="store_true", help="P3 alone (a scale-1 year: ~20 min)")
-    parser.add_argument("--p5-only", action="store_true",
-                        help="P5 alone, on empty topics of its own (~1 min)")  # fmt: skip
+    alone = parser.add_mutually_exclusive_group()
+    alone.add_argument("--p3-only", action="store_true", help="P3 alone (a scale-1 year: ~20 min)")
+    alone.add_argument("--p5-only", action="store_true",
+                       help="P5 alone, on empty topics of its own (~1 min)")  # fmt: skip
     parser.add_argument("--workers", choices=LAYOUTS, default="one",
                         help="one worker (role all), or the hub's two halves")  # fmt: skip
     args = parser.parse_args()
     if (args.p3_only or args.p5_only) and args.write:
         parser.error("--p3-only and --p5-only print their rows; the table in --write needs "
                      "the whole run")  # fmt: skip
-    if args.p3_only and args.p5_only:
-        parser.error("--p3-only and --p5-only: choose one")
     settings = HubSettings()
     if not settings.bootstrap_servers:
         LocalCluster(settings).start()
@@ -532,16 +542,12 @@ def main() -> None:
     ):
         hub = Hub(settings, Path(temporary), LAYOUTS[args.workers])
         if args.p5_only:
-            prefix = f"{_fresh('')}."
-            ensure_topics(settings.bootstrap, catalogue(), 1, prefix)
-            _p5(hub, prefix, results)
-        elif not args.p3_only:
-            _p1_to_p5(hub, args.scale, results)
-        for scale in () if args.p5_only else args.p3_scales or (args.scale, args.scale * 2):
-            seconds, year_events, ready = p3_year_in_service(hub, scale)
-            results.add(Row(f"P3 year at scale {scale:g}", f"{seconds:,.0f} s files → aggregates",
-                            "", "", f"{year_events:,} events; the worker running through the "
-                            f"replay (its start to ready, {ready:.0f} s, before it)"))  # fmt: skip
+            _p5(hub, hub.catalogue_prefix("p5-"), results)
+        else:
+            if not args.p3_only:
+                _p1_to_p5(hub, args.scale, results)
+            for scale in args.p3_scales or (args.scale, args.scale * 2):
+                _p3(hub, scale, results)
     table = results.markdown(args.scale, time.perf_counter() - run_began)
     print(table)
     if args.write:
