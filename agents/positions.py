@@ -149,6 +149,16 @@ class PositionKeeper:
         self.app.timer(every_s, name="position-tails")(self.look_at_tails)
         stop_at_shutdown(self.app, self.reader.stop)
 
+    def picture(self) -> str:
+        """Its view of the tails, for the SIGUSR1 picture (injuryhub/stacks.py)."""
+        lines = ["POSITION KEEPER"]
+        for tp, (last, looks) in sorted(self._sent_back.items()):
+            lines.append(f"  sent back {tp[0]}[{tp[1]}] after {last}, looks since: {looks}, "
+                         f"last handled now: {self._last_handled(*tp)}")  # fmt: skip
+        for tp, (last, end) in sorted(self._clean.items()):
+            lines.append(f"  only markers {tp[0]}[{tp[1]}] between {last} and {end}")
+        return "\n".join(lines)
+
     def _last_handled(self, topic: str, partition: int) -> int:
         """The least of the guards reading ``topic`` (-1: one has handled nothing there)."""
         lasts = [g.last(topic, partition) for g in self.guards if topic in g.topics]

@@ -136,9 +136,10 @@ def register_hub_agents(
     plan: HubPlan,
     role: Role = Role.ALL,
     hub_app_id: str = "",
-) -> None:
+) -> PositionKeeper:
     """The agents of ``role`` on ``app``; ``hub_app_id``: the hub's app id (that of the alerts
-    half, whose alert book an aggregates worker's surge watch writes to), if not ``app``'s."""
+    half, whose alert book an aggregates worker's surge watch writes to), if not ``app``'s.
+    Returns the keeper of their positions (for the SIGUSR1 picture)."""
     registry = load_registry(settings.schemas_path)
     codes = load_code_lists(settings.schemas_path, settings.districts_file)
     inputs = register_inputs(app, plan.aggregation, registry, settings)
@@ -163,3 +164,4 @@ def register_hub_agents(
                              on_weeks_changed=watch)  # fmt: skip
         register_bulletins(app, plan.bulletins, registry, settings, keeper)
     keeper.watch()
+    return keeper

@@ -56,11 +56,12 @@ def _task_stacks(loop: asyncio.AbstractEventLoop) -> list[str]:
                   for task in tasks)  # fmt: skip
 
 
-def stacks() -> str:
+def stacks(first: Iterable[str] = ()) -> str:
     """Every thread's stack, then the tasks of each thread's event loop (a mode service thread's is
-    its service's ``thread_loop``)."""
+    its service's ``thread_loop``); ``first``: short pictures put before them, so that a log's
+    tail cut for a report still shows them."""
     threads = {thread.ident: thread for thread in threading.enumerate()}
-    parts = [HEADER]
+    parts = [HEADER, *first]
     for ident, frame in sys._current_frames().items():
         thread = threads.get(ident)
         name = thread.name if thread else str(ident)

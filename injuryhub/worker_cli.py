@@ -12,8 +12,10 @@ from kafka.errors import KafkaError
 
 from agents.alerting.experts import ExpertRegistryError
 from agents.intake import IntakeTopics, register_intake_counter
+from agents.positions import PositionKeeper
 from agents.rebalance_watch import watch_rebalances
 from injuryhub.console import clear_errors, load_settings
+from injuryhub.consumer_picture import consumer_picture
 from injuryhub.hub_agents import Role, partitions_of, plan_hub, register_hub_agents, role_app_id
 from injuryhub.stacks import stacks
 from streams.faust_app import make_app
@@ -25,13 +27,20 @@ log = logging.getLogger(__name__)
 
 
 class HubWorker(faust.Worker):
+    #: the hub agents' position keeper, if the worker runs them (its view joins the picture)
+    keeper: PositionKeeper | None = None
+
     @property
     def shortlabel(self) -> str:
         return "Worker"  # the log's "[^Worker]: Ready", which benchmarks and operators look for
 
     async def _cry(self) -> None:
-        """SIGUSR1: the stacks at WARNING (a worker's level), without mode's local variables."""
-        log.warning("%s", stacks())
+        """SIGUSR1: the stacks at WARNING (a worker's level), without mode's local variables,
+        after where the consumer stands."""
+        pictures = [consumer_picture(self.app)]
+        if self.keeper is not None:
+            pictures.append(self.keeper.picture())
+        log.warning("%s", stacks(pictures))
 
 
 def worker(
@@ -70,9 +79,11 @@ def worker(
     if role is not Role.ALERTS or not hub:
         register_intake_counter(app, IntakeTopics(intake_source, intake_result, intake_partitions))
     watch_rebalances(app)
+    keeper = None
     if plan is not None:
-        register_hub_agents(app, settings, plan, role, hub_app_id)
+        keeper = register_hub_agents(app, settings, plan, role, hub_app_id)
     process = HubWorker(app, loglevel=loglevel)
+    process.keeper = keeper
     if not sys.stdout.isatty():
         process.spinner = None  # its cursor codes would litter log files
     process.execute_from_commandline()

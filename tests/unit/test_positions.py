@@ -164,3 +164,21 @@ async def test_nothing_handled_on_a_committed_partition_is_read_from_the_start(
     keeper.app.in_recovery = False
     assert await keeper.look_at_tails() == [(TOPIC, 0)]
     assert consumer.seeks == [(TP(TOPIC, 0), 0)]
+
+
+async def test_the_keepers_picture_names_what_it_sent_back_and_where_it_stands_now(
+    log: MemoryLog,
+) -> None:
+    keeper, positions, _ = _keeper(log)
+    records = [log.append(0, b"m") for _ in range(4)]
+    await positions.handle(records[0], Handled())
+    log.commits[(TOPIC, 0)] = 4
+    await keeper.look_at_tails()
+    await positions.handle(records[1], Handled())
+
+    picture = keeper.picture()
+
+    assert picture.splitlines() == [
+        "POSITION KEEPER",
+        f"  sent back {TOPIC}[0] after 0, looks since: 1, last handled now: 1",
+    ]
