@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,8 @@ def wait_on_worker(
     condition: Callable[[], object], worker: subprocess.Popen[bytes], log: Path, seconds: float
 ) -> None:
     """Until ``condition()``; fails with the worker's log if it ends, and with its log and
-    stacks (SIGUSR1) if ``seconds`` pass first."""
+    stacks (SIGUSR1) if ``seconds`` pass first (and with how the last look differed, if the
+    condition can say: ``AggregatesMatch``)."""
     wait_on_workers(condition, [(worker, log)], seconds)
 
 
@@ -62,7 +63,8 @@ def wait_on_workers(
         for worker, log in workers:
             assert worker.poll() is None, f"{log.name}:\n{log.read_text()[-4000:]}"
         if time.monotonic() > deadline:
-            pytest.fail(f"not so after {seconds:.0f} s; " + "\n".join(
+            difference = getattr(condition, "difference", lambda: "")()
+            pytest.fail(f"not so after {seconds:.0f} s; {difference}\n" + "\n".join(
                 f"{log.name} ends:\n{log.read_text()[-4000:]}\n{stacks_of(worker, log)}"
                 for worker, log in workers))  # fmt: skip
         time.sleep(1)
@@ -137,3 +139,35 @@ def monthly_cells(bootstrap: str, topic: str, auth: KafkaAuth = NO_AUTH) -> Mont
     """The monthly district × industry aggregates as ``topic`` (hub.aggregates) holds them."""
     snapshots = latest_per_key(read_topic(bootstrap, topic, auth)).values()
     return monthly_from_snapshots(REGISTRY, snapshots)
+
+
+def cells_difference(found: MonthlyCells, expected: MonthlyCells, shown: int = 12) -> str:
+    """How ``found`` differs from ``expected``, cell by cell (the first ``shown`` cells): a stall
+    leaves counts short, a message handled twice where it must not be leaves them high."""
+    cells = sorted(set(found) | set(expected))
+    differing = [cell for cell in cells if found.get(cell) != expected.get(cell)]
+    lines = [f"{len(differing)} of {len(cells)} monthly cells differ (found / expected):"]
+    for cell in differing[:shown]:
+        have, want = found.get(cell, {}), expected.get(cell, {})
+        metrics = sorted(m for m in set(have) | set(want) if have.get(m) != want.get(m))
+        lines.append(f"  {cell}: " + ", ".join(
+            f"{m} {have.get(m)} / {want.get(m)}" for m in metrics))  # fmt: skip
+    return "\n".join(lines)
+
+
+@dataclass
+class AggregatesMatch:
+    """A wait condition: ``topic``'s monthly cells equal ``expected``; ``difference()`` says how
+    they differed at the last look (for the failure message)."""
+
+    bootstrap: str
+    topic: str
+    expected: MonthlyCells
+    last: MonthlyCells = field(default_factory=dict)
+
+    def __call__(self) -> bool:
+        self.last = monthly_cells(self.bootstrap, self.topic)
+        return self.last == self.expected
+
+    def difference(self) -> str:
+        return cells_difference(self.last, self.expected)

@@ -45,6 +45,7 @@ from streams.contracts.registry import load_registry
 from streams.contracts.wire import MARKER, decode
 from streams.settings import HubSettings
 from tests.pipeline import (
+    AggregatesMatch,
     generated_year,
     monthly_cells,
     read_topic,
@@ -200,8 +201,7 @@ def test_replayed_year_aggregates_alerts_and_deliveries(
         workers = [(stack.enter_context(running_worker([*args, "--role", role], log, env)), log)
                    for role, log in zip(roles, logs, strict=True)]  # fmt: skip
         aggregates = prefix + "hub.aggregates"
-        wait_on_workers(lambda: monthly_cells(kafka_bootstrap, aggregates) == expected,
-                       workers, 300)  # fmt: skip
+        wait_on_workers(AggregatesMatch(kafka_bootstrap, aggregates, expected), workers, 300)
         wait_on_workers(lambda: all(_raised(c, _alerts(kafka_bootstrap, alerts_topic))
                                    for c in truth["clusters"]), workers, 300)  # fmt: skip
         alerts = _alerts(kafka_bootstrap, alerts_topic)
@@ -433,7 +433,7 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
     assert passed_over >= 30, f"only {passed_over} offsets passed over: nothing proven"
     assert monthly_cells(kafka_bootstrap, topic) != expected, "stopped too late to prove anything"
     with running_worker(args, log, env) as worker:
-        wait_on_worker(lambda: monthly_cells(kafka_bootstrap, topic) == expected, worker, log, 600)
+        wait_on_worker(AggregatesMatch(kafka_bootstrap, topic, expected), worker, log, 600)
     # The tail committed to its end has no later message, so only the look at the tails can
     # find it. A gap before a later message is found by whichever comes first: that message
     # (read directly) or the tail look (the consumer sent back); both orders end exact, and
@@ -522,8 +522,8 @@ def test_two_workers_one_killed_poison_on_every_input_and_the_aggregates_stay_ex
             return [_department_partitions(m) for m in members] == [sum(owned)]
 
         wait_on_worker(survivor_owns_all, a, first_log, 120)
-        wait_on_worker(lambda: monthly_cells(kafka_bootstrap, prefix + "hub.aggregates")
-                       == expected, a, first_log, 300)  # fmt: skip
+        wait_on_worker(AggregatesMatch(kafka_bootstrap, prefix + "hub.aggregates", expected),
+                       a, first_log, 300)  # fmt: skip
         dead = prefix + "hub.dlq.hub"
         reasons: dict[str, list[str]] = {}
         for record in read_topic(kafka_bootstrap, dead):
