@@ -15,6 +15,10 @@ partition, and:
   later message reveals the gap): if the direct read finds a message in between, Faust's
   consumer is sent back to the offset after the last handled one.
 
+From each seek of the consumer to the committed offsets until a guard records a position there
+again, it trusts a position only up to the committed offset: a killed worker's positions can be
+ahead of its durable results (streams/committed_seeks.py).
+
 Handling a message twice must be harmless (every hub agent's state is idempotent): a message
 read directly may come through Faust later too.
 """
@@ -30,6 +34,7 @@ import faust
 from faust.types import TP
 
 from streams.clients import Record
+from streams.committed_seeks import CommittedSeeks, Seek
 from streams.faust_app import stop_at_shutdown
 from streams.fetch_skips import FetchSkips
 
@@ -68,10 +73,22 @@ class Positions:
     #: whether the consumer's fetcher stepped over exactly this range (streams/fetch_skips.py):
     #: then it holds nothing to read
     fetcher_skipped: Callable[[str, int, int, int], bool] = lambda *gap: False
+    #: the consumer's last seek to a partition's committed offset (streams/committed_seeks.py)
+    committed_seek: Callable[[str, int], Seek | None] = lambda topic, partition: None
+    #: the number of the seek after which a partition's position was last recorded here
+    _recorded_after: dict[Partition, int] = field(default_factory=dict)
 
     def last(self, topic: str, partition: int) -> int | None:
+        """The last offset handled; past the committed offset of the consumer's last seek
+        there, only once recorded after that seek."""
         found = self.table.get(f"{topic}|{partition}")
-        return None if found is None else int(found)
+        if found is None:
+            return None
+        last = int(found)
+        seek = self.committed_seek(topic, partition)
+        if seek is None or self._recorded_after.get((topic, partition)) == seek[1]:
+            return last
+        return min(last, seek[0] - 1)
 
     async def handle(self, message: Any, handler: Handler) -> int:
         """``handler(message)``, after handling whatever the consumer passed over before it."""
@@ -101,6 +118,8 @@ class Positions:
             newest = following[(topic, partition)] - 1
             if last is None or newest > last:
                 self.table[f"{topic}|{partition}"] = newest
+                if (seek := self.committed_seek(topic, partition)) is not None:
+                    self._recorded_after[(topic, partition)] = seek[1]
         return handled
 
     async def _passed_over(self, tp: Partition, start: int, end: int) -> list[Record]:
@@ -137,13 +156,18 @@ class PositionKeeper:
         """``partitions``: of ``topics``, if not the keeper's."""
         table = self.app.Table(f"{agent}-positions", partitions=partitions or self.partitions,
                                default=None, key_type=str)  # fmt: skip
-        positions = Positions(agent, frozenset(topics), table, self.reader, self._fetcher_skipped)
+        positions = Positions(agent, frozenset(topics), table, self.reader,
+                              self._fetcher_skipped, self._committed_seek)  # fmt: skip
         self.guards.append(positions)
         return positions
 
     def _fetcher_skipped(self, topic: str, partition: int, start: int, end: int) -> bool:
         skips: FetchSkips | None = getattr(self.app.consumer, "fetch_skips", None)
         return skips is not None and skips.covers(topic, partition, start, end)
+
+    def _committed_seek(self, topic: str, partition: int) -> Seek | None:
+        seeks: CommittedSeeks | None = getattr(self.app.consumer, "committed_seeks", None)
+        return None if seeks is None else seeks.last(topic, partition)
 
     def watch(self, every_s: float = TAIL_LOOK_S) -> None:
         self.app.timer(every_s, name="position-tails")(self.look_at_tails)

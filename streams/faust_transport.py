@@ -24,7 +24,8 @@ the partitions of its internal topics, and raised no alert.
 
 It notes the offsets its fetcher stepped over between two records of one poll (transaction
 markers, aborted records: streams/fetch_skips.py), so that the guarded agents need not read
-those gaps again.
+those gaps again; and the committed offsets of each seek to them (streams/committed_seeks.py),
+past which the guarded agents do not trust positions a worker before them left.
 
 And while the worker recovers its tables it hands fetched changelog records to Faust's
 conductor eagerly (streams/eager.py): Faust's loop makes four tasks per message to be able to
@@ -43,13 +44,15 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Mapping
 from typing import Any, cast
 
 import aiokafka
 from faust.transport.consumer import CONSUMER_FETCHING
 from faust.transport.drivers import aiokafka as driver
+from faust.types import TP
 
+from streams.committed_seeks import CommittedSeeks
 from streams.eager import start_eagerly
 from streams.fetch_skips import FetchSkips, note_skips
 
@@ -105,6 +108,8 @@ class ReadCommittedConsumer(driver.Consumer):
         super().__init__(*args, **kwargs)
         #: what the fetcher stepped over (streams/fetch_skips.py), for the guarded agents
         self.fetch_skips = FetchSkips()
+        #: the committed offsets it sought to (streams/committed_seeks.py), for them too
+        self.committed_seeks = CommittedSeeks()
 
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return ReadCommittedConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -114,6 +119,11 @@ class ReadCommittedConsumer(driver.Consumer):
         fetched = await super()._getmany(active_partitions=active_partitions, timeout=timeout)
         note_skips(self.fetch_skips, fetched)
         return fetched
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        committed = await super().seek_to_committed()
+        self.committed_seeks.note(committed)
+        return committed
 
     async def wait_empty(self) -> None:
         """Faust's wait for the messages in flight, without those of partitions this worker no

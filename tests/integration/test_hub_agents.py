@@ -406,10 +406,19 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
 ) -> None:
     """Faust's consumer can commit past messages it never delivered (seen in a rebalance). Here
     the group's offsets are moved past unhandled messages while the worker is down, on the
-    department topics and on the internal contributions topic (where the killed worker left
+    department topics and on the internal contributions topic (where the stopped worker left
     any), one partition of each to its very end: the restarted worker still ends with the
-    truth. The accident reports are replayed only once the first worker is killed, so that a
-    department topic certainly has messages nothing handled."""
+    truth. The accident reports are replayed only once the first worker is stopped, so that a
+    department topic certainly has messages nothing handled.
+
+    The first worker is stopped, not killed: a killed worker's positions can be on the broker
+    before the last of what it sent (its producer sends one batch per partition at a time, and
+    a partition may have several waiting), and offsets moved past those positions pass over
+    messages whose results the kill lost, which no worker can know of. Faust never commits so:
+    it flushes the producer first. (With the kill this failed in CI now and then, every agent
+    idle; with the producer's batches cut to 1 KiB it failed here too, every department
+    partition handled to its end and 269 of 1,728 monthly cells short. What a restarted worker
+    does about the positions a killed one left: streams/committed_seeks.py.)"""
     folder, prefix = tmp_path / "year", unique("skip") + "."
     expected = expected_monthly(generated_year(folder, 0.01, 9))
     _replay_holding_back(kafka_bootstrap, folder, prefix, HELD_BACK)
@@ -419,11 +428,12 @@ def test_offsets_committed_past_unhandled_messages_are_handled_all_the_same(
             "--intake-source", prefix + "dept.emergency.accident-report.v1",
             "--intake-result", prefix + "hub.intake-counts"]  # fmt: skip
     env = {"INJURYHUB_BOOTSTRAP_SERVERS": kafka_bootstrap, "INJURYHUB_STATE_DIR": str(tmp_path)}
-    log = tmp_path / "worker.log"
-    with running_worker(args, log, env) as worker:
-        wait_on_worker(lambda: len(read_topic(kafka_bootstrap, topic)) >= 1_000, worker, log, 180)
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait()
+    first_log, log = tmp_path / "first-worker.log", tmp_path / "worker.log"
+    with running_worker(args, first_log, env) as worker:
+        wait_on_worker(lambda: len(read_topic(kafka_bootstrap, topic)) >= 1_000, worker,
+                       first_log, 180)  # fmt: skip
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=120)
     run_cli("replay", str(folder), "--topic-prefix", prefix, bootstrap=kafka_bootstrap)
     passed_over = 0
     held_back = (f"{prefix}dept.{HELD_BACK}.v1",)

@@ -11,6 +11,7 @@ import pytest
 from faust.types import TP
 
 from agents.positions import PositionKeeper, Positions
+from streams.committed_seeks import CommittedSeeks
 from tests.support import Handled, MemoryLog
 
 TOPIC = MemoryLog.TOPIC
@@ -71,10 +72,40 @@ async def test_the_first_message_seen_on_a_partition_is_checked_from_the_start()
     assert handled.offsets == [0, 1, 2]
 
 
+async def test_a_position_past_the_committed_offset_is_trusted_only_once_recorded_again() -> None:
+    log = MemoryLog()
+    records = [log.append(0, f"m{i}".encode()) for i in range(12)]
+    seeks = CommittedSeeks()
+    positions = Positions("unit", frozenset({TOPIC}), {f"{TOPIC}|0": 9}, log,
+                          committed_seek=seeks.last)  # fmt: skip
+    seeks.note({TP(TOPIC, 0): 5})  # a killed worker recorded 9, its results durable up to 4
+    handled = Handled()
+
+    await positions.handle(records[10], handled)  # 5..9 passed over by the consumer
+    await positions.handle(records[11], handled)  # recorded since the seek: trusted
+
+    assert handled.offsets == [5, 6, 7, 8, 9, 10, 11]
+    assert log.reads == [((TOPIC, 0), 5, 10)]
+    seeks.note({TP(TOPIC, 0): 11})  # the next seek: trusted up to its committed offset again
+    assert positions.last(TOPIC, 0) == 10
+
+
+def test_a_partition_without_a_committed_offset_trusts_no_position() -> None:
+    seeks = CommittedSeeks()
+    positions = Positions("unit", frozenset({TOPIC}), {f"{TOPIC}|0": 3, f"{TOPIC}|1": 4},
+                          MemoryLog(), committed_seek=seeks.last)  # fmt: skip
+    assert positions.last(TOPIC, 0) == 3  # no seek yet: as recorded
+
+    seeks.note({TP(TOPIC, 0): None, TP(TOPIC, 1): 9})
+
+    assert (positions.last(TOPIC, 0), positions.last(TOPIC, 1)) == (-1, 4)
+
+
 @dataclass
 class FakeConsumer:
     assigned: set[TP]
     seeks: list[tuple[TP, int]] = field(default_factory=list)
+    committed_seeks: CommittedSeeks = field(default_factory=CommittedSeeks)
 
     def assignment(self) -> set[TP]:
         return self.assigned
@@ -182,3 +213,17 @@ async def test_the_keepers_picture_names_what_it_sent_back_and_where_it_stands_n
         "POSITION KEEPER",
         f"  sent back {TOPIC}[0] after 0, looks since: 1, last handled now: 1",
     ]
+
+
+async def test_a_tail_a_killed_worker_recorded_past_the_committed_offset_is_read_again(
+    log: MemoryLog,
+) -> None:
+    keeper, positions, consumer = _keeper(log)
+    records = [log.append(0, b"m") for _ in range(6)]
+    for record in records:
+        await positions.handle(record, Handled())  # the worker before: recorded 0..5
+    consumer.committed_seeks.note({TP(TOPIC, 0): 3})  # the restart's seek: durable up to 2
+    log.commits[(TOPIC, 0)] = 6  # and then committed past 3..5 unread
+
+    assert await keeper.look_at_tails() == [(TOPIC, 0)]
+    assert consumer.seeks == [(TP(TOPIC, 0), 3)]
