@@ -7,10 +7,11 @@ per batch, so a connector killed anywhere and restarted publishes each source re
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,7 @@ from connectors.checkpoints import (
 from connectors.dead_letters import DEAD_LETTER_TYPE, dead_letter
 from connectors.evaluation import RecordEvaluator
 from connectors.mapping import Mapping
+from connectors.offload import Encoded, EvaluationProcess
 from connectors.pseudonym import Pseudonymiser
 from connectors.sources.base import Cursor, Source, SourceRecord, is_past
 from streams.contracts.registry import SchemaRegistry
@@ -80,9 +82,12 @@ class Connector:
         now: Callable[[], datetime] = _utc_now,
         renew_producer: Callable[[], KafkaProducer] | None = None,
         transaction_timeout_s: float = TRANSACTION_TIMEOUT_S,
+        offload_after: int | None = None,
     ) -> None:
         """``producer`` must be transactional (``transactional_id`` stable per connector);
-        ``renew_producer`` makes another like it, to take over from one that is stuck."""
+        ``renew_producer`` makes another like it, to take over from one that is stuck. A run
+        that has read ``offload_after`` records evaluates the rest in a second process
+        (connectors/offload.py); None keeps every run in this one."""
         spec = mapping.spec
         self.name = name
         self.mapping = mapping
@@ -98,6 +103,7 @@ class Connector:
         self.now = now
         self.renew_producer = renew_producer
         self.transaction_timeout_s = transaction_timeout_s
+        self.offload_after = offload_after
         self._transactions_ready = False
         self._requests: dict[str, Checkpoint] | None = None  # pushed request id -> its counts
         self._committed: dict[str, Checkpoint] = {}  # source -> what this connector committed
@@ -137,21 +143,22 @@ class Connector:
         read_now = 0
         self.producer.begin_transaction()
         try:
-            for record in source.records(totals.sequence):
-                read_now += 1
-                published = isinstance(self._send(record), dict)
-                totals = replace(
-                    totals,
-                    sequence=record.sequence,
-                    read=totals.read + 1,
-                    published=totals.published + published,
-                    rejected=totals.rejected + (not published),
-                )
-                if read_now % self.checkpoint_every == 0:
-                    self._commit(source.name, totals)
-                    self.producer.begin_transaction()
-                if on_record is not None:
-                    on_record(totals)
+            with contextlib.closing(self._encode_all(source.records(totals.sequence))) as encoded:
+                for record, (published, key, value) in encoded:
+                    read_now += 1
+                    self._publish(published, key, value)
+                    totals = replace(
+                        totals,
+                        sequence=record.sequence,
+                        read=totals.read + 1,
+                        published=totals.published + published,
+                        rejected=totals.rejected + (not published),
+                    )
+                    if read_now % self.checkpoint_every == 0:
+                        self._commit(source.name, totals)
+                        self.producer.begin_transaction()
+                    if on_record is not None:
+                        on_record(totals)
             self._commit(source.name, totals)
         except StuckTransaction:
             raise  # an abort would hang just the same; the next producer fences this one
@@ -237,14 +244,39 @@ class Connector:
             self.producer.init_transactions()  # fences an earlier incarnation, aborts its batch
             self._transactions_ready = True
 
+    def _encode_all(
+        self, records: Iterable[SourceRecord]
+    ) -> Generator[tuple[SourceRecord, Encoded], None, None]:
+        """Each record with its encoded event or dead letter, in order: here for the first
+        ``offload_after``, then in a forked process that carries on from this one's state."""
+        records = iter(records)
+        for record in itertools.islice(records, self.offload_after):
+            yield record, self._encode(record)[1]
+        if self.offload_after is None:
+            return
+        with EvaluationProcess(self._encoded, self.name) as evaluation:
+            yield from evaluation.encode_all(records)
+
     def _send(self, record: SourceRecord) -> dict[str, Any] | list[str]:
         """Publish the event, or its dead letter; returns the event or the reasons."""
+        outcome, encoded = self._encode(record)
+        self._publish(*encoded)
+        return outcome
+
+    def _publish(self, published: bool, key: bytes, value: bytes) -> None:
+        self.producer.send(
+            self.topic if published else self.dead_letter_topic, key=key, value=value
+        )
+
+    def _encoded(self, record: SourceRecord) -> Encoded:
+        return self._encode(record)[1]
+
+    def _encode(self, record: SourceRecord) -> tuple[dict[str, Any] | list[str], Encoded]:
+        """The event or the reasons it is refused, and what goes on the wire for it."""
         outcome = self.evaluator.evaluate(record)
         if isinstance(outcome, dict):
             key_value = outcome.get(self.mapping.spec.key_field) or outcome["envelope"]["event_id"]
-            key = str(key_value).encode()
-            self.producer.send(self.topic, key=key, value=encode(self.schema, outcome))
-            return outcome
+            return outcome, Encoded(True, str(key_value).encode(), encode(self.schema, outcome))
         spec = self.mapping.spec
         letter = dead_letter(
             self.name,
@@ -256,8 +288,7 @@ class Connector:
             self.dead_letter_schema.version,
         )
         value = encode(self.dead_letter_schema, letter)
-        self.producer.send(self.dead_letter_topic, key=self.name.encode(), value=value)
-        return outcome
+        return outcome, Encoded(False, self.name.encode(), value)
 
     def _remember_done(self, source: Source, done_through: Cursor | None) -> None:
         """Re-read the natural keys of the records a previous run finished, so that a duplicate

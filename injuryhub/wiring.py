@@ -88,6 +88,7 @@ def build_connector(
             dead_letter_topic=dead_letter_topic,
             checkpoint_every=checkpoint_every,
             renew_producer=new_producer,
+            offload_after=settings.connector_offload_after,
         )
     except BaseException:
         producer.close()

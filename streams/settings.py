@@ -152,6 +152,13 @@ class HubSettings(BaseSettings):
         description="PEM file of the CA that signed the brokers' certificates (TLS); unset: the "
         "system's trusted CAs.",
     )
+    connector_offload_after: int | None = Field(
+        default=2_000,
+        ge=0,
+        description="Records a connector's run evaluates in its own process before it forks a "
+        "second one to evaluate the rest, so the two share the work across two cores; unset "
+        "(null): never.",
+    )
     pseudonym_key: SecretStr = Field(
         default=SecretStr("local-demo-key-change-me"),
         description="Per-deployment HMAC key that turns resident ID numbers into pseudonyms.",

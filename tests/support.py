@@ -63,6 +63,21 @@ def local_settings(state_dir: Path, nodes: int = 1, **overrides: object) -> HubS
     )
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes the main thread of ``pid`` has started and that still run (Linux's /proc;
+    other threads come and go too fast to be listed safely)."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def process_gone(pid: int) -> bool:
+    """Whether ``pid`` has ended (a zombie counts: no one may be left to reap it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+
 def unique(prefix: str) -> str:
     """A fresh name per test, so tests sharing one broker never see each other's data."""
     return f"{prefix}-{uuid.uuid4().hex[:12]}"

@@ -1,5 +1,7 @@
 """A connector killed with SIGKILL at three points and restarted ends with the same topics as an
-uninterrupted run: every source record exactly once, no gap, no duplicate (read_committed)."""
+uninterrupted run: every source record exactly once, no gap, no duplicate (read_committed). The
+killed runs hand their evaluation to a second process early (connectors/offload.py), so the kills
+land while it holds records in flight; the steady run forks at the default point."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from streams.clients import read_to_end
 from streams.contracts.registry import load_registry
 from streams.contracts.wire import decode
 from streams.settings import HubSettings
-from tests.support import connector_topics
+from tests.support import children_of, connector_topics, process_gone
 
 pytestmark = pytest.mark.kafka
 REGISTRY = load_registry(HubSettings().schemas_path)
@@ -44,14 +46,16 @@ def _write_csv(path: Path) -> None:
 
 
 class Run:
-    def __init__(self, bootstrap: str, csv: Path, topics: dict[str, str], name: str) -> None:
+    def __init__(
+        self, bootstrap: str, csv: Path, topics: dict[str, str], name: str, **env: str
+    ) -> None:
         self.command = [
             sys.executable, "-m", "injuryhub", "connect", "emergency.accident-report",
             "--file", str(csv), "--name", name, "--checkpoint-every", "40",
             "--topic", topics["events"], "--dead-letter-topic", topics["dlq"],
             "--checkpoint-topic", topics["checkpoints"],
         ]  # fmt: skip
-        self.env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": bootstrap}
+        self.env = {**os.environ, "INJURYHUB_BOOTSTRAP_SERVERS": bootstrap, **env}
 
     def complete(self) -> str:
         done = subprocess.run(
@@ -68,7 +72,10 @@ class Run:
             while time.monotonic() < deadline:
                 read = checkpoints.load(name, source).read
                 if read >= at:
+                    evaluations = children_of(process.pid)
                     process.send_signal(signal.SIGKILL)
+                    assert evaluations, "the run had not handed its evaluation over yet"
+                    _wait_until_gone(evaluations)
                     return read
                 assert process.poll() is None, "the connector finished before the kill point"
                 time.sleep(0.05)
@@ -76,6 +83,14 @@ class Run:
         finally:
             process.kill()
             process.wait()
+
+
+def _wait_until_gone(pids: list[int]) -> None:
+    """A killed connector's evaluation process must not outlive it."""
+    deadline = time.monotonic() + 10
+    while not all(map(process_gone, pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(map(process_gone, pids)), f"{pids} outlived their connector"
 
 
 def _contents(bootstrap: str, topic: str) -> Counter[str]:
@@ -95,7 +110,9 @@ def test_sigkill_at_three_points_then_restart_equals_an_uninterrupted_run(
     Run(kafka_bootstrap, csv, steady_topics, "steady").complete()
 
     crash_topics = connector_topics(kafka_bootstrap, "emergency")
-    crashing = Run(kafka_bootstrap, csv, crash_topics, "crashing")
+    crashing = Run(
+        kafka_bootstrap, csv, crash_topics, "crashing", INJURYHUB_CONNECTOR_OFFLOAD_AFTER="100"
+    )
     checkpoints = KafkaCheckpoints(kafka_bootstrap, crash_topics["checkpoints"])
     kill_points = [
         crashing.kill_after(checkpoints, "crashing", csv.name, at) for at in (400, 1300, 2200)
