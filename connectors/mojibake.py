@@ -9,17 +9,24 @@ round-trips through the wrong pair of codecs into CJK text, which is what makes 
 
 from __future__ import annotations
 
+import functools
 import re
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LOST = ("\ufffd", "锟斤拷")
 _LATIN = re.compile(r"[\u0080-\u00ff]{2}")
+#: Distinct non-ASCII texts whose verdicts are kept: code names, places and kinds repeat in
+#: almost every record, and each check tries two re-decodings.
+VERDICTS = 65_536
 
 
 def mojibake_problem(text: str) -> str | None:
     """Why ``text`` looks garbled, naming what it should read, or None if it looks fine."""
-    if text.isascii():
-        return None
+    return None if text.isascii() else _non_ascii_problem(text)
+
+
+@functools.lru_cache(maxsize=VERDICTS)
+def _non_ascii_problem(text: str) -> str | None:
     if any(mark in text for mark in _LOST):
         return "contains � or 锟斤拷: characters were lost converting between encodings; re-export"
     try:
