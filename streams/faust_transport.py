@@ -27,6 +27,8 @@ markers, aborted records: streams/fetch_skips.py), so that the guarded agents ne
 those gaps again; and the committed offsets of each seek to them (streams/committed_seeks.py),
 past which the guarded agents do not trust positions a worker before them left.
 
+Its producer tracks the metadata of every topic it sends to (streams/tracked_producer.py).
+
 And while the worker recovers its tables it hands fetched changelog records to Faust's
 conductor eagerly (streams/eager.py): Faust's loop makes four tasks per message to be able to
 abandon a callback blocked when a rebalance suspends the flow; a callback that does not block
@@ -55,6 +57,7 @@ from faust.types import TP
 from streams.committed_seeks import CommittedSeeks
 from streams.eager import start_eagerly
 from streams.fetch_skips import FetchSkips, note_skips
+from streams.tracked_producer import Producer as TopicTrackingProducerService
 
 SCHEME = "kafka-committed"
 #: about an agent's longest wait on one event (an enterprise the registry lacks: 60 s)
@@ -226,3 +229,4 @@ def _positions(messages: Any) -> str:
 
 class Transport(driver.Transport):
     Consumer = ReadCommittedConsumer
+    Producer = TopicTrackingProducerService
