@@ -4,8 +4,10 @@ written in transactions, where every commit leaves a marker at an offset of its 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.clients import PartitionReader, TopicTail, make_producer
 from streams.topics.admin import ensure_topics
@@ -13,6 +15,30 @@ from streams.topics.catalogue import TopicSpec
 from tests.support import unique
 
 pytestmark = pytest.mark.kafka
+
+
+#: how long a committed transaction's markers may take to reach its partitions
+MARKERS_WAIT_S = 10.0
+
+
+async def _markers_written(bootstrap: str, topic: str, partitions: int) -> None:
+    """Until no transaction is open on ``topic`` (its last stable offsets are its ends):
+    ``commit_transaction`` returns once the coordinator has logged the commit, and the markers
+    reach the partitions just after, so a read at once can stop short of what it committed."""
+    parts = [TopicPartition(topic, partition) for partition in range(partitions)]
+    stable = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed")
+    written = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await stable.start()
+    await written.start()
+    try:
+        deadline = time.monotonic() + MARKERS_WAIT_S
+        while await stable.end_offsets(parts) != await written.end_offsets(parts):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic}: a transaction still open after {MARKERS_WAIT_S} s")
+            await asyncio.sleep(0.05)
+    finally:
+        await stable.stop()
+        await written.stop()
 
 
 def _two_transactions(bootstrap: str, topic: str) -> None:
@@ -24,6 +50,7 @@ def _two_transactions(bootstrap: str, topic: str) -> None:
             for value in batch:
                 producer.send(topic, value=value, partition=0)
             producer.commit_transaction()
+    asyncio.run(_markers_written(bootstrap, topic, 1))
 
 
 def test_ranges_across_transaction_markers_hold_only_the_records(kafka_bootstrap: str) -> None:
@@ -76,6 +103,7 @@ def test_a_tail_returns_only_what_was_committed_since_its_last_call(kafka_bootst
                 producer.send(topic, value=b"f", partition=1)
                 producer.send(topic, value=b"g", partition=0)
                 producer.commit_transaction()
+            await _markers_written(kafka_bootstrap, topic, 2)
             turns.append(sorted(r.value or b"" for r in await tail.new()))
             turns.append([r.value or b"" for r in await tail.new()])
             return turns
