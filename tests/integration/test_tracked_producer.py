@@ -7,11 +7,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from streams.topics.admin import ensure_topics
 from streams.topics.catalogue import TopicSpec
-from streams.tracked_producer import Producer, TopicTrackingProducer
+from streams.tracked_producer import TopicTrackingProducer
 from tests.support import unique
 
 pytestmark = pytest.mark.kafka
@@ -57,8 +56,3 @@ def test_a_topic_known_from_a_full_refresh_stays_known_after_a_later_one(
 
     assert still_known, "the earlier topic's partitions were dropped from the metadata"
     assert delivered, "the earlier topic's message waited without a leader"
-
-
-def test_faust_workers_produce_through_it() -> None:
-    assert Producer._producer_type.fget(None) is TopicTrackingProducer  # type: ignore[attr-defined]
-    assert issubclass(TopicTrackingProducer, AIOKafkaProducer)
