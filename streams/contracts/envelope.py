@@ -18,37 +18,43 @@ def event_id(event_type: str, source_system: str, natural_key: str) -> str:
     ``natural_key`` is the record's own identity in its system (an application or accident
     number), not its position, so that a re-exported file yields the same ids.
     """
-    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{event_type}\x1f{source_system}\x1f{natural_key}"))
+    # uuid.uuid5, without building two UUID objects per event (a fifth of an id's cost)
+    name = f"{event_type}\x1f{source_system}\x1f{natural_key}".encode()
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name).digest()[:16])  # noqa: S324 (RFC 4122 v5)
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
-#: what canonical JSON carries as it is (checked by exact type first: most of a payload is these)
-_AS_IS = frozenset({str, int, float, bool, type(None)})
+_NAMESPACE_BYTES = EVENT_ID_NAMESPACE.bytes
 
 
-def _canonical(value: Any) -> Any:
-    if type(value) in _AS_IS:
-        return value
+def _canonical_leaf(value: Any) -> Any:
+    """What canonical JSON writes for a value JSON has no form of: a timestamp as UTC epoch
+    milliseconds, a date as ISO text."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime in a payload; the hub only carries aware ones")
         return int(value.timestamp() * 1000)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _canonical(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(item) for item in value]
-    return value
+    raise TypeError(f"a payload cannot hold a {type(value).__name__}: {value!r}")
+
+
+#: one encoder for every hash: json's C encoder walks the payload itself and asks
+#: ``_canonical_leaf`` only for timestamps and dates (a copy of the payload first took twice as
+#: long as the encoding)
+_CANONICAL_JSON = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_canonical_leaf
+)
 
 
 def payload_sha256(record: dict[str, Any]) -> str:
     """SHA-256 of the payload (every field but the envelope) as canonical JSON: sorted keys,
     no spaces, UTF-8, timestamps as UTC epoch milliseconds."""
     payload = {key: value for key, value in record.items() if key != "envelope"}
-    text = json.dumps(
-        _canonical(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL_JSON.encode(payload).encode("utf-8")).hexdigest()
 
 
 def build_event(
