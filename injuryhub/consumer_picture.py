@@ -2,8 +2,10 @@
 
 A stalled worker's stacks show only that its fetcher waits; this says for which partitions:
 Faust's flow state and partition sets (active, paused, buffered: a partition in none of the
-fetched ones is never read), and per assigned partition aiokafka's position and Faust's read
-offset. Read from another thread without locks: a picture, not a proof.
+fetched ones is never read), and per assigned partition aiokafka's position, Faust's read
+offset and its commit bookkeeping (the committed offset; how many acknowledged offsets wait to
+be committed, and the least of them; how many gaps it knows of). Read from another thread
+without locks: a picture, not a proof.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ def _names(tps: Any) -> str:
     return ", ".join(sorted(f"{tp.topic}[{tp.partition}]" for tp in tps or ())) or "-"
 
 
+def _head(acked: list[int]) -> str:
+    """The least acknowledged offsets: where a gap holds the commits back."""
+    return f" from {sorted(acked)[:3]}" if acked else ""
+
+
 def _partition_line(tp: Any, consumer: Any, aio: Any) -> str:
+    acked = list(consumer._acked.get(tp, ()))
     state = aio._subscription.subscription.assignment.state_value(tp)
     records = aio._fetcher._records.get(tp)  # fetched, not yet handed to Faust
     waiting = None if records is None else type(records).__name__
@@ -24,6 +32,9 @@ def _partition_line(tp: Any, consumer: Any, aio: Any) -> str:
             f"paused={getattr(state, 'paused', None)} "
             f"awaiting_reset={getattr(state, 'awaiting_reset', None)} "
             f"read_offset={consumer._read_offset.get(tp)} "
+            f"committed={consumer._committed_offset.get(tp)} "
+            f"acked={len(acked)}{_head(acked)} "
+            f"gaps={len(consumer._gap.get(tp, ()))} "
             f"fetched_waiting={waiting}")  # fmt: skip
 
 

@@ -28,22 +28,23 @@ def _app() -> SimpleNamespace:
         _thread=SimpleNamespace(_consumer=aio), flow_active=True,
         suspend_flow=SimpleNamespace(is_set=lambda: False),
         _active_partitions={idle}, _paused_partitions=set(), _buffered_partitions={seeked},
-        _unacked_messages=set(), _read_offset={seeked: 3},
+        _unacked_messages=set(), _read_offset={seeked: 3}, _committed_offset={seeked: 2},
+        _acked={seeked: [6, 4, 5, 9]}, _gap={seeked: ["an interval"]},
     )  # fmt: skip
     return SimpleNamespace(consumer=consumer, rebalancing=False, in_recovery=False,
                            flow_control=SimpleNamespace(is_active=lambda: True))  # fmt: skip
 
 
-def test_the_picture_gives_the_partition_sets_and_each_partitions_position() -> None:
+def test_the_picture_gives_the_partition_sets_and_each_partitions_position_and_commits() -> None:
     lines = consumer_picture(_app()).splitlines()
 
     assert lines[0] == "CONSUMER"
     assert lines[2:5] == ["  active: t[1]", "  paused (Faust): -", "  buffered: t[0]"]
     assert lines[6:] == [
-        "  t[0] position=7 paused=False awaiting_reset=False read_offset=3 "
-        "fetched_waiting=ValueError",
+        "  t[0] position=7 paused=False awaiting_reset=False read_offset=3 committed=2 "
+        "acked=4 from [4, 5, 6] gaps=1 fetched_waiting=ValueError",
         "  t[1] position=None paused=False awaiting_reset=True read_offset=None "
-        "fetched_waiting=None",
+        "committed=None acked=0 gaps=0 fetched_waiting=None",
     ]
 
 

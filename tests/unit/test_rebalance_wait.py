@@ -6,18 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
-import faust
 import pytest
 from faust.types import TP
 from faust.types.tuples import Message
 
 from streams import faust_transport
-from streams.faust_transport import ReadCommittedConsumer, Transport
-
-NOWHERE = "kafka://127.0.0.1:1"
+from streams.faust_transport import ReadCommittedConsumer
 
 
 async def _nothing(*_: object, **__: object) -> None:
@@ -25,17 +21,12 @@ async def _nothing(*_: object, **__: object) -> None:
 
 
 @pytest.fixture
-async def consumer() -> AsyncIterator[ReadCommittedConsumer]:
-    loop = asyncio.get_running_loop()
-    app = faust.App("wait-empty", broker=NOWHERE, loop=loop)
-    made = ReadCommittedConsumer(Transport([NOWHERE], app, loop=loop), callback=_nothing,
-                                 on_partitions_revoked=_nothing,
-                                 on_partitions_assigned=_nothing, loop=loop)  # fmt: skip
+def consumer(unstarted_consumer: ReadCommittedConsumer) -> ReadCommittedConsumer:
+    made = unstarted_consumer
     made.assignment = lambda: {TP("dept", 0), TP("dept", 2)}  # type: ignore[method-assign]
     made.commit = _nothing  # type: ignore[method-assign,assignment]
     made.commit_and_end_transactions = _nothing  # type: ignore[method-assign]
-    yield made
-    made._thread.thread_loop.close()  # the consumer thread's own loop, made at construction
+    return made
 
 
 def _taken(consumer: ReadCommittedConsumer, partition: int, offset: int) -> Message:
