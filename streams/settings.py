@@ -60,6 +60,14 @@ class HubSettings(BaseSettings):
         default=1, ge=1, description="Replication factor for the hub's topics."
     )
     app_id: str = Field(default="injuryhub", description="Faust application id (consumer group).")
+    worker_linger_s: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="How long a worker's producer waits for more messages to join a batch "
+        "before it sends it; each stage between a department event and its alert adds up to "
+        "this much to the alert's latency.",
+    )
     schemas_dir: Path | None = Field(
         default=None,
         description="The contracts folder (.avsc files and codes/); unset: the checkout's "
