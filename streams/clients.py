@@ -74,14 +74,23 @@ READ_POLL_MS = 20
 CONNECTOR_RETRY_BACKOFF_MS = 10
 #: empty ranges a PartitionReader remembers at most
 KNOWN_EMPTY_MAX = 100_000
+#: aiokafka's own default, for the readers that are given no timeout
+REQUEST_TIMEOUT_S = 40.0
 
 
 def _group_less_consumer(
-    bootstrap: str, auth: KafkaAuth, isolation_level: str, *topics: str
+    bootstrap: str,
+    auth: KafkaAuth,
+    isolation_level: str,
+    *topics: str,
+    request_timeout_s: float = REQUEST_TIMEOUT_S,
 ) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=bootstrap,
+        # also how long its start waits for a subscribed topic's metadata before it says the
+        # topic is missing
+        request_timeout_ms=int(request_timeout_s * 1000),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -96,7 +105,9 @@ async def _subscribed(
 ) -> tuple[AIOKafkaConsumer, list[TopicPartition]]:
     """A started group-less consumer of every partition of ``topic``, at their beginnings; a
     LookupError if the topic does not exist, ReadRefused if the ACLs forbid reading it."""
-    consumer = _group_less_consumer(bootstrap, auth, isolation_level, topic)
+    consumer = _group_less_consumer(
+        bootstrap, auth, isolation_level, topic, request_timeout_s=timeout_s
+    )
     try:
         await consumer.start()
     except UnknownTopicOrPartitionError:
