@@ -80,7 +80,10 @@ class HubInputs:
     registry_topic: RegistryTopic
 
     def place(self, uscc: str) -> Place | None:
-        found = self.places.get(uscc)
+        # The table's store answers in one look-up; the table's own get asks it twice (``in``,
+        # then the value), and on a global table each ask tries every partition's database:
+        # the ``in`` alone was 5 % of the aggregates half's CPU (py-spy, a scale-10 year).
+        found = getattr(self.places, "data", self.places).get(uscc)
         if found:
             return (found[0], found[1])
         return self.registry_topic.places.get(uscc)
